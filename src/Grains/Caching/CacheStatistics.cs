@@ -1,0 +1,80 @@
+namespace PredictionCache.Grains.Caching;
+
+/// <summary>
+/// The cache's counters, shared by every grain of the silo. Hits use striped counters (the hit path runs on every
+/// core); the rest change once per miss or eviction. <see cref="Generation"/> moves on every clear, so an inference
+/// that started before a clear does not store its result after it.
+/// </summary>
+public sealed class CacheStatistics
+{
+    private readonly StripedCounter _hits = new();
+    private long _misses;
+    private long _coalesced;
+    private long _inferences;
+    private long _inflight;
+    private long _evictions;
+    private long _expirations;
+    private long _size;
+    private long _generation;
+
+    /// <summary>Requests answered from the cache.</summary>
+    public long Hits => _hits.Value;
+
+    /// <summary>Requests that started an inference.</summary>
+    public long Misses => Interlocked.Read(ref _misses);
+
+    /// <summary>Requests that joined an inference already in flight.</summary>
+    public long Coalesced => Interlocked.Read(ref _coalesced);
+
+    /// <summary>Inferences finished (completed or failed).</summary>
+    public long Inferences => Interlocked.Read(ref _inferences);
+
+    /// <summary>Inferences running or queued now.</summary>
+    public long Inflight => Interlocked.Read(ref _inflight);
+
+    /// <summary>Entries removed to hold the size limit.</summary>
+    public long Evictions => Interlocked.Read(ref _evictions);
+
+    /// <summary>Entries removed because their TTL ran out.</summary>
+    public long Expirations => Interlocked.Read(ref _expirations);
+
+    /// <summary>Entries held in memory (registered with the directory).</summary>
+    public long Size => Interlocked.Read(ref _size);
+
+    /// <summary>The clear generation.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
+    internal void Hit() => _hits.Increment();
+
+    internal void Miss() => Interlocked.Increment(ref _misses);
+
+    internal void Coalesce() => Interlocked.Increment(ref _coalesced);
+
+    internal void InferenceStarted() => Interlocked.Increment(ref _inflight);
+
+    internal void InferenceFinished()
+    {
+        Interlocked.Decrement(ref _inflight);
+        Interlocked.Increment(ref _inferences);
+    }
+
+    internal void InferenceWithdrawn() => Interlocked.Decrement(ref _inflight);
+
+    internal void Evicted() => Interlocked.Increment(ref _evictions);
+
+    internal void Expired() => Interlocked.Increment(ref _expirations);
+
+    internal void SizeChanged(long delta) => Interlocked.Add(ref _size, delta);
+
+    /// <summary>Starts a new generation and zeroes the request counters (in-flight and size are live values and stay).</summary>
+    internal void Reset()
+    {
+        Interlocked.Increment(ref _generation);
+        _hits.Reset();
+        Interlocked.Exchange(ref _misses, 0);
+        Interlocked.Exchange(ref _coalesced, 0);
+        Interlocked.Exchange(ref _inferences, 0);
+        Interlocked.Exchange(ref _evictions, 0);
+        Interlocked.Exchange(ref _expirations, 0);
+    }
+}

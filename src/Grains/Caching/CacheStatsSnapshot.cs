@@ -1,0 +1,30 @@
+namespace PredictionCache.Grains.Caching;
+
+/// <summary>The cache's figures at one moment, as <c>GET /cache/stats</c> shows them.</summary>
+/// <param name="Size">Entries in memory.</param>
+/// <param name="MaxSize">The configured maximum.</param>
+/// <param name="TtlSeconds">The configured TTL.</param>
+/// <param name="Hits">Requests answered from the cache.</param>
+/// <param name="Misses">Requests that started an inference.</param>
+/// <param name="HitRatio">Hits over hits, misses and coalesced requests; 0 when there were none.</param>
+/// <param name="MemoryMb">The process's managed heap, in MiB.</param>
+/// <param name="Evictions">Entries evicted to hold the maximum.</param>
+/// <param name="Expirations">Entries whose TTL ran out.</param>
+/// <param name="Coalesced">Requests that joined an inference in flight.</param>
+/// <param name="Inferences">Inferences finished.</param>
+/// <param name="Inflight">Inferences running or queued.</param>
+/// <param name="Activations">Grain activations in memory, of every type.</param>
+public sealed record CacheStatsSnapshot(
+    long Size,
+    int MaxSize,
+    int TtlSeconds,
+    long Hits,
+    long Misses,
+    double HitRatio,
+    double MemoryMb,
+    long Evictions,
+    long Expirations,
+    long Coalesced,
+    long Inferences,
+    long Inflight,
+    int Activations);

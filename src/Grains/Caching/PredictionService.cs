@@ -1,0 +1,112 @@
+using Microsoft.Extensions.Options;
+using PredictionCache.Grains.Directory;
+using PredictionCache.Grains.Jobs;
+using PredictionCache.Grains.Keys;
+using PredictionCache.Grains.Models;
+using PredictionCache.Grains.Prediction;
+using PredictionCache.Silo;
+
+namespace PredictionCache.Grains.Caching;
+
+/// <summary>
+/// The cache's front door for the gateway: builds the key, tries the hit path, falls back to the prediction
+/// grain's turn, and serves jobs, stats and clearing.
+/// </summary>
+public sealed class PredictionService
+{
+    private readonly IGrainFactory _grains;
+    private readonly IJobStore _jobs;
+    private readonly CacheStatistics _statistics;
+    private readonly ISiloManagement _silo;
+    private readonly DirectoryShards _directory;
+    private readonly CacheOptions _options;
+
+    internal PredictionService(
+        IGrainFactory grains,
+        ModelCatalog models,
+        IJobStore jobs,
+        CacheStatistics statistics,
+        ISiloManagement silo,
+        DirectoryShards directory,
+        IOptions<CacheOptions> options)
+    {
+        _grains = grains;
+        Models = models;
+        _jobs = jobs;
+        _statistics = statistics;
+        _silo = silo;
+        _directory = directory;
+        _options = options.Value;
+    }
+
+    /// <summary>The models served.</summary>
+    public ModelCatalog Models { get; }
+
+    /// <summary>Answers a prediction request for <paramref name="text"/>, already normalized to <paramref name="normalizedText"/>.</summary>
+    public async ValueTask<PredictOutcome> PredictAsync(
+        ModelDescriptor model, string text, string normalizedText, CacheDirectives directives, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(normalizedText);
+        var key = KeyBuilder.Build(model, normalizedText);
+        var grain = _grains.GetGrain<IPredictionGrain>(key);
+        if (!directives.NoCache && await grain.TryGetAsync(new CacheProbe(normalizedText, directives.MaxAge)) is { } entry)
+        {
+            return new PredictOutcome(PredictOutcomeKind.Hit, key, entry.JobId, entry);
+        }
+
+        var ticket = await grain.GetOrStartAsync(new PredictionRequest(model.Name, text, normalizedText, directives), cancellationToken);
+        var kind = ticket.Status switch
+        {
+            PredictionStatus.Hit => PredictOutcomeKind.Hit,
+            PredictionStatus.Started => PredictOutcomeKind.Started,
+            PredictionStatus.Joined => PredictOutcomeKind.Joined,
+            PredictionStatus.NotCached => PredictOutcomeKind.NotCached,
+            _ => PredictOutcomeKind.Overloaded,
+        };
+        return new PredictOutcome(kind, key, ticket.JobId, ticket.Entry);
+    }
+
+    /// <summary>The job, or null.</summary>
+    public Task<JobRecord?> GetJobAsync(Guid id, CancellationToken cancellationToken = default) => _jobs.GetAsync(id, cancellationToken);
+
+    /// <summary>The job once finished or after <paramref name="timeout"/>; null when unknown.</summary>
+    public Task<JobRecord?> WaitForJobAsync(Guid id, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _jobs.WaitAsync(id, timeout, cancellationToken);
+
+    /// <summary>Removes one entry; false when there was none.</summary>
+    public Task<bool> RemoveEntryAsync(string key, CancellationToken cancellationToken = default) =>
+        KeyBuilder.IsWellFormed(key) ? _grains.GetGrain<IPredictionGrain>(key).RemoveAsync(cancellationToken) : Task.FromResult(false);
+
+    /// <summary>Removes every entry from memory and storage and resets the counters.</summary>
+    public async Task<CacheStatsSnapshot> ClearAsync(CancellationToken cancellationToken = default)
+    {
+        _statistics.Reset();
+        await _directory.ClearAsync(_grains).WaitAsync(cancellationToken);
+        return GetStats();
+    }
+
+    /// <summary>The current figures.</summary>
+    public CacheStatsSnapshot GetStats()
+    {
+        var hits = _statistics.Hits;
+        var misses = _statistics.Misses;
+        var coalesced = _statistics.Coalesced;
+        var requests = hits + misses + coalesced;
+        return new CacheStatsSnapshot(
+            Size: _statistics.Size,
+            MaxSize: _options.MaxEntries,
+            TtlSeconds: _options.TtlSeconds,
+            Hits: hits,
+            Misses: misses,
+            HitRatio: requests == 0 ? 0 : Math.Round(hits / (double)requests, 4),
+            MemoryMb: Math.Round(GC.GetTotalMemory(forceFullCollection: false) / (1024.0 * 1024.0), 1),
+            Evictions: _statistics.Evictions,
+            Expirations: _statistics.Expirations,
+            Coalesced: coalesced,
+            Inferences: _statistics.Inferences,
+            Inflight: _statistics.Inflight,
+            Activations: _silo.GetActivationCounts().Values.Sum());
+    }
+}

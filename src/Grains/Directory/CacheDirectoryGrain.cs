@@ -1,0 +1,75 @@
+using System.Globalization;
+using PredictionCache.Grains.Caching;
+using PredictionCache.Grains.Prediction;
+using PredictionCache.Silo;
+
+namespace PredictionCache.Grains.Directory;
+
+/// <summary>
+/// A directory shard: LRU order over its keys, fed by registrations (misses that stored an entry) and by the
+/// touches hits buffer for it. Before it picks victims it drains the buffer, so eviction sees the latest hits.
+/// </summary>
+[CollectionAgeLimit(AlwaysActive = true)]
+internal sealed class CacheDirectoryGrain(DirectoryShards shards, CacheStatistics statistics) : Grain, ICacheDirectoryGrain
+{
+    private readonly LruOrder _lru = new();
+    private TouchBuffer _touches = null!;
+    private Action<string> _touch = null!;
+
+    internal LruOrder Order => _lru;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _touches = shards.BufferOf(int.Parse(GetPrimaryKeyString(), CultureInfo.InvariantCulture));
+        _touch = _lru.Touch;
+        return Task.CompletedTask;
+    }
+
+    public Task RegisterAsync(string key, CancellationToken cancellationToken = default)
+    {
+        _touches.Drain(_touch);
+        if (_lru.AddOrTouch(key))
+        {
+            statistics.SizeChanged(1);
+        }
+
+        while (_lru.Count > shards.CapacityPerShard && _lru.RemoveLeastRecent() is { } victim)
+        {
+            statistics.SizeChanged(-1);
+            statistics.Evicted();
+
+            // Not awaited: the victim's activation owns its deactivation, and a directory turn never waits on a
+            // prediction grain (one may be waiting on this shard).
+            _ = GrainFactory.GetGrain<IPredictionGrain>(victim).DeactivateOnIdleAsync("evicted");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task UnregisterAsync(string key, CancellationToken cancellationToken = default)
+    {
+        if (_lru.Remove(key))
+        {
+            statistics.SizeChanged(-1);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task FlushTouchesAsync()
+    {
+        _touches.Drain(_touch);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<string>> ClearAsync()
+    {
+        _touches.Drain(static _ => { });
+        var keys = _lru.Keys.ToArray();
+        _lru.Clear();
+        statistics.SizeChanged(-keys.Length);
+        return Task.FromResult<IReadOnlyList<string>>(keys);
+    }
+
+    public Task<int> GetCountAsync() => Task.FromResult(_lru.Count);
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PredictionCache.Grains.Caching;
+using PredictionCache.Grains.Prediction;
+using PredictionCache.Silo;
+
+namespace PredictionCache.Grains.Directory;
+
+/// <summary>
+/// How prediction grains reach the directory: which shard owns a key, the shard's touch buffer, and references
+/// to the shard grains. Capacity is split evenly: each shard holds at most ⌈MaxEntries / shards⌉ keys.
+/// </summary>
+internal sealed class DirectoryShards
+{
+    private readonly ICacheDirectoryGrain[] _shards;
+    private readonly TouchBuffer[] _buffers;
+    private readonly ILogger _logger;
+
+    public DirectoryShards(IGrainFactory grains, IOptions<CacheOptions> options, ILogger<DirectoryShards> logger)
+    {
+        var count = options.Value.EffectiveShards;
+        CapacityPerShard = (int)Math.Ceiling(options.Value.MaxEntries / (double)count);
+        _shards = Enumerable.Range(0, count)
+            .Select(i => grains.GetGrain<ICacheDirectoryGrain>(i.ToString(CultureInfo.InvariantCulture)))
+            .ToArray();
+        _buffers = Enumerable.Range(0, count).Select(_ => new TouchBuffer(Environment.ProcessorCount)).ToArray();
+        _logger = logger;
+    }
+
+    public int Count => _shards.Length;
+
+    public int CapacityPerShard { get; }
+
+    public IReadOnlyList<ICacheDirectoryGrain> Shards => _shards;
+
+    public int ShardOf(string key) =>
+        uint.TryParse(key.AsSpan(0, Math.Min(8, key.Length)), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var prefix)
+            ? (int)(prefix % (uint)_shards.Length)
+            : (int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)_shards.Length);
+
+    public TouchBuffer BufferOf(int shard) => _buffers[shard];
+
+    public void Touch(int shard, string key)
+    {
+        if (_buffers[shard].Add(key))
+        {
+            _ = FlushAsync(shard);
+        }
+    }
+
+    public Task RegisterAsync(int shard, string key, CancellationToken cancellationToken) =>
+        _shards[shard].RegisterAsync(key, cancellationToken);
+
+    public Task UnregisterAsync(int shard, string key, CancellationToken cancellationToken) =>
+        _shards[shard].UnregisterAsync(key, cancellationToken);
+
+    /// <summary>Clears every shard and deactivates the grains they held; returns how many.</summary>
+    public async Task<int> ClearAsync(IGrainFactory grains)
+    {
+        var keys = await Task.WhenAll(_shards.Select(s => s.ClearAsync()));
+        await Task.WhenAll(keys.SelectMany(k => k).Select(k => grains.GetGrain<IPredictionGrain>(k).DeactivateOnIdleAsync("cleared")));
+        return keys.Sum(k => k.Count);
+    }
+
+    private async Task FlushAsync(int shard)
+    {
+        // Owns the flush it starts: a failure is logged here, never lost.
+        try
+        {
+            await _shards[shard].FlushTouchesAsync();
+        }
+        catch (Exception ex)
+        {
+            PredictionLog.TouchFlushFailed(_logger, ex, shard);
+        }
+    }
+}

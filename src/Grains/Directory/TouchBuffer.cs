@@ -1,0 +1,95 @@
+namespace PredictionCache.Grains.Directory;
+
+/// <summary>
+/// Buffers cache-hit touches for one directory shard so the hit path never schedules a directory turn: hits add
+/// keys to one of several bounded ring buffers (striped by thread, lock-free, many writers), and the shard drains
+/// them in its turn (one reader). When a stripe is full a touch is dropped: the entry stays where it was in LRU
+/// order, which only matters for an entry touched so rarely that none of its touches got in.
+/// </summary>
+internal sealed class TouchBuffer
+{
+    private const int StripeCapacity = 256;
+    private readonly Stripe[] _stripes;
+    private int _flushRequested;
+
+    public TouchBuffer(int stripes)
+    {
+        _stripes = new Stripe[(int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, stripes))];
+        for (var i = 0; i < _stripes.Length; i++)
+        {
+            _stripes[i] = new Stripe();
+        }
+    }
+
+    /// <summary>Touches recorded and not yet drained (approximate while writers run).</summary>
+    public int Pending => _stripes.Sum(s => s.Count);
+
+    /// <summary>Records a touch. Returns true when the caller should ask the shard to drain (once per half-full stripe, until drained).</summary>
+    public bool Add(string key)
+    {
+        var stripe = _stripes[Environment.CurrentManagedThreadId & (_stripes.Length - 1)];
+        var count = stripe.TryAdd(key);
+        return count >= StripeCapacity / 2 && Interlocked.Exchange(ref _flushRequested, 1) == 0;
+    }
+
+    /// <summary>Hands every buffered key to <paramref name="touch"/>; only the owning shard calls it.</summary>
+    public int Drain(Action<string> touch)
+    {
+        Volatile.Write(ref _flushRequested, 0);
+        var drained = 0;
+        foreach (var stripe in _stripes)
+        {
+            drained += stripe.Drain(touch);
+        }
+
+        return drained;
+    }
+
+    private sealed class Stripe
+    {
+        private readonly string?[] _slots = new string?[StripeCapacity];
+        private long _head;
+        private long _tail;
+
+        public int Count => (int)(Volatile.Read(ref _tail) - Volatile.Read(ref _head));
+
+        /// <summary>Adds the key; returns the fill level after, or 0 when it was dropped.</summary>
+        public int TryAdd(string key)
+        {
+            var tail = Volatile.Read(ref _tail);
+            var head = Volatile.Read(ref _head);
+            if (tail - head >= StripeCapacity || Interlocked.CompareExchange(ref _tail, tail + 1, tail) != tail)
+            {
+                // Full, or another writer won the slot: drop the touch rather than spin on the hit path.
+                return 0;
+            }
+
+            Volatile.Write(ref _slots[tail & (StripeCapacity - 1)], key);
+            return (int)(tail + 1 - head);
+        }
+
+        public int Drain(Action<string> touch)
+        {
+            var head = _head;
+            var tail = Volatile.Read(ref _tail);
+            var drained = 0;
+            for (; head < tail; head++)
+            {
+                var index = head & (StripeCapacity - 1);
+                var key = Volatile.Read(ref _slots[index]);
+                if (key is null)
+                {
+                    // A writer claimed the slot but has not published yet; take it next time.
+                    break;
+                }
+
+                _slots[index] = null;
+                touch(key);
+                drained++;
+            }
+
+            Volatile.Write(ref _head, head);
+            return drained;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Options;
+using PredictionCache.Grains.Caching;
+
+namespace PredictionCache.Grains.Inference;
+
+/// <summary>
+/// Bounds inference: at most <see cref="InferenceOptions.MaxConcurrency"/> run at once and at most
+/// <see cref="InferenceOptions.MaxQueueLength"/> wait. A miss is admitted (<see cref="TryAdmit"/>) before its job
+/// is created, so a full queue refuses it up front instead of piling up. Runs never throw: a backend failure,
+/// an exception or a timeout becomes a failed <see cref="InferenceOutcome"/>.
+/// </summary>
+internal sealed class InferenceScheduler
+{
+    private readonly SemaphoreSlim _slots;
+    private readonly int _capacity;
+    private readonly TimeSpan _timeout;
+    private readonly TimeProvider _time;
+    private readonly CacheStatistics _statistics;
+    private int _admitted;
+    private int _running;
+
+    public InferenceScheduler(IOptions<InferenceOptions> options, TimeProvider time, CacheStatistics statistics)
+    {
+        var value = options.Value;
+        _slots = new SemaphoreSlim(value.MaxConcurrency, value.MaxConcurrency);
+        _capacity = value.MaxConcurrency + value.MaxQueueLength;
+        _timeout = TimeSpan.FromSeconds(value.TimeoutSeconds);
+        _time = time;
+        _statistics = statistics;
+    }
+
+    /// <summary>Inferences admitted and waiting for a slot.</summary>
+    public int Queued => Math.Max(0, Volatile.Read(ref _admitted) - Volatile.Read(ref _running));
+
+    /// <summary>Reserves room for one inference; false when the queue is full.</summary>
+    public bool TryAdmit()
+    {
+        if (Interlocked.Increment(ref _admitted) > _capacity)
+        {
+            Interlocked.Decrement(ref _admitted);
+            return false;
+        }
+
+        _statistics.InferenceStarted();
+        return true;
+    }
+
+    /// <summary>Gives back an admission that will not run (its job could not be created).</summary>
+    public void Withdraw()
+    {
+        Interlocked.Decrement(ref _admitted);
+        _statistics.InferenceWithdrawn();
+    }
+
+    /// <summary>Runs one admitted inference.</summary>
+    public async Task<InferenceOutcome> RunAsync(IInferenceBackend backend, string normalizedText)
+    {
+        try
+        {
+            await _slots.WaitAsync();
+            Interlocked.Increment(ref _running);
+            using var timeout = new CancellationTokenSource(_timeout, _time);
+            try
+            {
+                return InferenceOutcome.Success(await backend.InferAsync(normalizedText, timeout.Token));
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                return InferenceOutcome.Failure($"Inference by model '{backend.Model.Name}' timed out after {_timeout.TotalSeconds:0.###} s.");
+            }
+            catch (InferenceFailedException ex)
+            {
+                return InferenceOutcome.Failure(ex.Message);
+            }
+            catch (Exception ex)
+            {
+                return InferenceOutcome.Failure($"Inference by model '{backend.Model.Name}' failed: {ex.Message}");
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
+                _slots.Release();
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _admitted);
+            _statistics.InferenceFinished();
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using PredictionCache.Grains.Inference;
+
+namespace PredictionCache.Grains.Jobs;
+
+/// <summary>
+/// Where jobs live. <see cref="CreateAsync"/> returns only once the job is stored, so a client told its id can
+/// always find it. Implementations: in memory now; SQL providers later.
+/// </summary>
+public interface IJobStore
+{
+    /// <summary>Stores a new processing job.</summary>
+    Task CreateAsync(JobRecord job, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks the job completed with <paramref name="result"/>, and wakes its waiters.</summary>
+    Task CompleteAsync(Guid id, PredictionResult result, DateTimeOffset completedAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks the job failed with <paramref name="error"/>, and wakes its waiters.</summary>
+    Task FailAsync(Guid id, string error, DateTimeOffset completedAt, CancellationToken cancellationToken = default);
+
+    /// <summary>The job, or null when there is none with that id.</summary>
+    Task<JobRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default);
+
+    /// <summary>The job once it is finished or <paramref name="timeout"/> has passed, whichever is first; null when unknown.</summary>
+    Task<JobRecord?> WaitAsync(Guid id, TimeSpan timeout, CancellationToken cancellationToken = default);
+}

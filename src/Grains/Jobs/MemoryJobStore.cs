@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using PredictionCache.Grains.Inference;
+
+namespace PredictionCache.Grains.Jobs;
+
+/// <summary>
+/// Jobs in process memory. Finished jobs are deleted <see cref="JobOptions.RetentionHours"/> after they finish,
+/// by a sweep every <see cref="JobOptions.SweepIntervalMinutes"/>; processing jobs are never swept.
+/// </summary>
+internal sealed class MemoryJobStore : IJobStore, IDisposable
+{
+    private readonly ConcurrentDictionary<Guid, JobRecord> _jobs = new();
+    private readonly ConcurrentDictionary<Guid, TaskCompletionSource<JobRecord>> _waiters = new();
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _retention;
+    private readonly ITimer _sweep;
+
+    public MemoryJobStore(TimeProvider time, IOptions<JobOptions> options)
+    {
+        _time = time;
+        _retention = TimeSpan.FromHours(options.Value.RetentionHours);
+        var interval = TimeSpan.FromMinutes(options.Value.SweepIntervalMinutes);
+        _sweep = time.CreateTimer(static s => ((MemoryJobStore)s!).Sweep(), this, interval, interval);
+    }
+
+    public int Count => _jobs.Count;
+
+    public Task CreateAsync(JobRecord job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (!_jobs.TryAdd(job.Id, job))
+        {
+            throw new InvalidOperationException($"Job {job.Id} exists already.");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task CompleteAsync(Guid id, PredictionResult result, DateTimeOffset completedAt, CancellationToken cancellationToken = default) =>
+        Finish(id, job => job with { Status = JobStatus.Completed, Result = result, CompletedAt = completedAt });
+
+    public Task FailAsync(Guid id, string error, DateTimeOffset completedAt, CancellationToken cancellationToken = default) =>
+        Finish(id, job => job with { Status = JobStatus.Failed, Error = error, CompletedAt = completedAt });
+
+    public Task<JobRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_jobs.GetValueOrDefault(id));
+
+    public async Task<JobRecord?> WaitAsync(Guid id, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (!_jobs.TryGetValue(id, out var job) || job.IsFinished || timeout <= TimeSpan.Zero)
+        {
+            return job;
+        }
+
+        var waiter = _waiters.GetOrAdd(id, static _ => new TaskCompletionSource<JobRecord>(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        // The job may have finished between the first look and registering the waiter.
+        if (_jobs.TryGetValue(id, out job) && job.IsFinished)
+        {
+            return job;
+        }
+
+        try
+        {
+            return await waiter.Task.WaitAsync(timeout, _time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            return _jobs.GetValueOrDefault(id);
+        }
+    }
+
+    public void Dispose() => _sweep.Dispose();
+
+    /// <summary>Deletes finished jobs older than the retention; returns how many.</summary>
+    internal int Sweep()
+    {
+        var cutoff = _time.GetUtcNow() - _retention;
+        var removed = 0;
+        foreach (var (id, job) in _jobs)
+        {
+            if (job.CompletedAt is { } completed && completed <= cutoff &&
+                _jobs.TryRemove(new KeyValuePair<Guid, JobRecord>(id, job)))
+            {
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    private Task Finish(Guid id, Func<JobRecord, JobRecord> finish)
+    {
+        while (_jobs.TryGetValue(id, out var job))
+        {
+            if (job.IsFinished)
+            {
+                break;
+            }
+
+            var finished = finish(job);
+            if (_jobs.TryUpdate(id, finished, job))
+            {
+                if (_waiters.TryRemove(id, out var waiter))
+                {
+                    waiter.TrySetResult(finished);
+                }
+
+                break;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,8 @@
+namespace PredictionCache.Grains.Prediction;
+
+/// <summary>The RFC 9111 request directives a client may send with a prediction request.</summary>
+/// <param name="NoCache">Skip the lookup, infer again and replace the entry.</param>
+/// <param name="NoStore">Do not store this result.</param>
+/// <param name="MaxAge">Count an entry older than this as a miss.</param>
+/// <param name="OnlyIfCached">Answer from the cache or not at all; never infer.</param>
+public readonly record struct CacheDirectives(bool NoCache = false, bool NoStore = false, TimeSpan? MaxAge = null, bool OnlyIfCached = false);

@@ -1,0 +1,259 @@
+using PredictionCache.Grains.Inference;
+using PredictionCache.Grains.Jobs;
+using PredictionCache.Silo;
+
+namespace PredictionCache.Grains.Prediction;
+
+/// <summary>
+/// One cache key. The entry is published in a volatile field so the hit path (<see cref="TryGetAsync"/>) reads it
+/// without a turn; everything that changes it runs in turns. A miss admits an inference, creates its job, and
+/// returns at once; concurrent misses join that job; the inference's result comes back into the actor through
+/// <see cref="Grain.RunInTurnAsync"/>, is stored, then completes the job.
+/// Its life is governed by the TTL timer and the LRU directory, not by idle age; with nothing to hold it
+/// deactivates itself.
+/// </summary>
+[CollectionAgeLimit(AlwaysActive = true)]
+internal sealed class PredictionGrain(
+    [PersistentState("entry")] IPersistentState<CacheEntry> state,
+    PredictionGrainServices services) : Grain, IPredictionGrain
+{
+    private volatile CacheEntry? _entry;
+    private IGrainTimer? _ttlTimer;
+    private Inflight? _inflight;
+    private int _shard;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _shard = services.Directory.ShardOf(GetPrimaryKeyString());
+        if (!state.RecordExists)
+        {
+            return Task.CompletedTask;
+        }
+
+        return state.State.ExpiresAt <= services.Time.GetUtcNow()
+            ? state.ClearStateAsync(cancellationToken)
+            : PublishAsync(state.State, cancellationToken);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Evicted or cleared: with in-memory storage the record must go too, or eviction would not bound memory.
+        if (reason.Code == DeactivationReasonCode.ExternalRequest && state.RecordExists)
+        {
+            _entry = null;
+            await state.ClearStateAsync(cancellationToken);
+        }
+    }
+
+    public ValueTask<CacheEntry?> TryGetAsync(CacheProbe probe)
+    {
+        var entry = _entry;
+        if (entry is null || !entry.Serves(probe.NormalizedText, services.Time.GetUtcNow(), probe.MaxAge))
+        {
+            return ValueTask.FromResult<CacheEntry?>(null);
+        }
+
+        services.Statistics.Hit();
+        services.Directory.Touch(_shard, GetPrimaryKeyString());
+        return ValueTask.FromResult<CacheEntry?>(entry);
+    }
+
+    public async Task<PredictionTicket> GetOrStartAsync(PredictionRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var directives = request.Directives;
+        var entry = _entry;
+        if (!directives.NoCache && entry is not null && entry.Serves(request.NormalizedText, services.Time.GetUtcNow(), directives.MaxAge))
+        {
+            services.Statistics.Hit();
+            services.Directory.Touch(_shard, GetPrimaryKeyString());
+            return new PredictionTicket(PredictionStatus.Hit, entry.JobId, entry);
+        }
+
+        if (_inflight is { } inflight && !directives.OnlyIfCached)
+        {
+            inflight.Store |= !directives.NoStore;
+            services.Statistics.Coalesce();
+            return new PredictionTicket(PredictionStatus.Joined, inflight.JobId, null);
+        }
+
+        if (directives.OnlyIfCached || !services.Inference.TryAdmit())
+        {
+            DeactivateIfEmpty();
+            return new PredictionTicket(directives.OnlyIfCached ? PredictionStatus.NotCached : PredictionStatus.Overloaded, Guid.Empty, null);
+        }
+
+        var job = new JobRecord(
+            Guid.NewGuid(), GetPrimaryKeyString(), request.Model, request.Text, JobStatus.Processing, null, null, services.Time.GetUtcNow(), null);
+        try
+        {
+            // Stored before anyone hears its id: a client told about a job can always find it.
+            await services.Jobs.CreateAsync(job, cancellationToken);
+        }
+        catch
+        {
+            services.Inference.Withdraw();
+            DeactivateIfEmpty();
+            throw;
+        }
+
+        services.Statistics.Miss();
+        var started = new Inflight(job.Id, request.Model, !directives.NoStore, services.Statistics.Generation);
+        _inflight = started;
+        started.Completion = InferAndApplyAsync(started, request.NormalizedText);
+        PredictionLog.InferenceStarted(services.Logger, GetPrimaryKeyString(), job.Id);
+        return new PredictionTicket(PredictionStatus.Started, job.Id, null);
+    }
+
+    public async Task<bool> RemoveAsync(CancellationToken cancellationToken = default)
+    {
+        var existed = _entry is not null;
+        if (existed)
+        {
+            await ClearEntryAsync(cancellationToken);
+        }
+
+        DeactivateIfEmpty();
+        return existed;
+    }
+
+    private async Task InferAndApplyAsync(Inflight inflight, string normalizedText)
+    {
+        var outcome = await services.Inference.RunAsync(services.Models.BackendOf(inflight.Model), normalizedText);
+        if (!await RunInTurnAsync(() => ApplyAsync(inflight, outcome, normalizedText)))
+        {
+            // Deactivated meanwhile (evicted or cleared): the job still gets its answer; the entry is not kept.
+            await FinishJobAsync(inflight, outcome);
+        }
+    }
+
+    private async Task ApplyAsync(Inflight inflight, InferenceOutcome outcome, string normalizedText)
+    {
+        _inflight = null;
+        if (outcome.Result is { } result && inflight.Store && inflight.Generation == services.Statistics.Generation)
+        {
+            var now = services.Time.GetUtcNow();
+            var entry = new CacheEntry
+            {
+                Model = inflight.Model,
+                NormalizedText = normalizedText,
+                Result = result,
+                JobId = inflight.JobId,
+                CreatedAt = now,
+                ExpiresAt = now + services.Ttl,
+            };
+            try
+            {
+                state.State = entry;
+                await state.WriteStateAsync();
+                await PublishAsync(entry, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                PredictionLog.StoreFailed(services.Logger, ex, GetPrimaryKeyString(), inflight.JobId);
+            }
+        }
+
+        await FinishJobAsync(inflight, outcome);
+        DeactivateIfEmpty();
+    }
+
+    private async Task FinishJobAsync(Inflight inflight, InferenceOutcome outcome)
+    {
+        var now = services.Time.GetUtcNow();
+        try
+        {
+            if (outcome.Result is { } result)
+            {
+                await services.Jobs.CompleteAsync(inflight.JobId, result, now);
+            }
+            else
+            {
+                PredictionLog.InferenceFailed(services.Logger, GetPrimaryKeyString(), inflight.JobId, outcome.Error!);
+                await services.Jobs.FailAsync(inflight.JobId, outcome.Error!, now);
+            }
+        }
+        catch (Exception ex)
+        {
+            PredictionLog.JobCompletionFailed(services.Logger, ex, GetPrimaryKeyString(), inflight.JobId);
+        }
+    }
+
+    private async Task PublishAsync(CacheEntry entry, CancellationToken cancellationToken)
+    {
+        var isNew = _entry is null;
+        _entry = entry;
+        var dueIn = entry.ExpiresAt - services.Time.GetUtcNow();
+        if (_ttlTimer is null)
+        {
+            _ttlTimer = RegisterGrainTimer(
+                static (self, ct) => self.OnTtlElapsedAsync(ct), this, new GrainTimerCreationOptions { DueTime = dueIn });
+        }
+        else
+        {
+            _ttlTimer.Change(dueIn, Timeout.InfiniteTimeSpan);
+        }
+
+        if (isNew)
+        {
+            await services.Directory.RegisterAsync(_shard, GetPrimaryKeyString(), cancellationToken);
+        }
+    }
+
+    private async Task OnTtlElapsedAsync(CancellationToken cancellationToken)
+    {
+        if (_entry is not { } entry)
+        {
+            return;
+        }
+
+        var dueIn = entry.ExpiresAt - services.Time.GetUtcNow();
+        if (dueIn > TimeSpan.Zero)
+        {
+            _ttlTimer?.Change(dueIn, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        services.Statistics.Expired();
+        await ClearEntryAsync(cancellationToken);
+        DeactivateIfEmpty();
+    }
+
+    private async Task ClearEntryAsync(CancellationToken cancellationToken)
+    {
+        _entry = null;
+        _ttlTimer?.Dispose();
+        _ttlTimer = null;
+        if (state.RecordExists)
+        {
+            await state.ClearStateAsync(cancellationToken);
+        }
+
+        await services.Directory.UnregisterAsync(_shard, GetPrimaryKeyString(), cancellationToken);
+    }
+
+    private void DeactivateIfEmpty()
+    {
+        if (_entry is null && _inflight is null)
+        {
+            DeactivateOnIdle();
+        }
+    }
+
+    /// <summary>The inference in flight for this key and the job every concurrent miss shares.</summary>
+    private sealed class Inflight(Guid jobId, string model, bool store, long generation)
+    {
+        public Guid JobId { get; } = jobId;
+
+        public string Model { get; } = model;
+
+        /// <summary>Whether any caller wants the result stored (a <c>no-store</c> caller alone does not).</summary>
+        public bool Store { get; set; } = store;
+
+        /// <summary>The clear generation it started in.</summary>
+        public long Generation { get; } = generation;
+
+        /// <summary>The completion, owned by the grain.</summary>
+        public Task? Completion { get; set; }
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PredictionCache.Grains.Caching;
+using PredictionCache.Grains.Directory;
+using PredictionCache.Grains.Inference;
+using PredictionCache.Grains.Jobs;
+using PredictionCache.Grains.Models;
+
+namespace PredictionCache.Grains.Prediction;
+
+/// <summary>
+/// Everything a prediction grain uses, in one singleton: a grain holds one reference to it instead of eight,
+/// which matters at a million activations.
+/// </summary>
+internal sealed class PredictionGrainServices(
+    ModelCatalog models,
+    IJobStore jobs,
+    InferenceScheduler inference,
+    CacheStatistics statistics,
+    DirectoryShards directory,
+    IOptions<CacheOptions> options,
+    TimeProvider time,
+    ILogger<PredictionGrain> logger)
+{
+    public ModelCatalog Models { get; } = models;
+
+    public IJobStore Jobs { get; } = jobs;
+
+    public InferenceScheduler Inference { get; } = inference;
+
+    public CacheStatistics Statistics { get; } = statistics;
+
+    public DirectoryShards Directory { get; } = directory;
+
+    public TimeSpan Ttl { get; } = options.Value.Ttl;
+
+    public TimeProvider Time { get; } = time;
+
+    public ILogger Logger { get; } = logger;
+}

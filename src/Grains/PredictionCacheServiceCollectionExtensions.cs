@@ -1,0 +1,48 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PredictionCache.Grains.Caching;
+using PredictionCache.Grains.Directory;
+using PredictionCache.Grains.Inference;
+using PredictionCache.Grains.Inference.Builtin;
+using PredictionCache.Grains.Jobs;
+using PredictionCache.Grains.Models;
+using PredictionCache.Grains.Prediction;
+using PredictionCache.Silo;
+
+namespace PredictionCache.Grains;
+
+/// <summary>Registers the cache: the silo with its grains and storage, inference, jobs and the front-door service.</summary>
+public static class PredictionCacheServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the prediction cache. Options bind from <c>Cache</c>, <c>Inference</c>, <c>Inference:Builtin</c>,
+    /// <c>Jobs</c> and <c>Storage</c> and are validated at start-up.
+    /// </summary>
+    public static IServiceCollection AddPredictionCache(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        AddValidatedOptions<CacheOptions>(services, CacheOptions.SectionName);
+        AddValidatedOptions<InferenceOptions>(services, InferenceOptions.SectionName);
+        AddValidatedOptions<BuiltinModelOptions>(services, BuiltinModelOptions.SectionName);
+        AddValidatedOptions<JobOptions>(services, JobOptions.SectionName);
+        AddValidatedOptions<StorageOptions>(services, StorageOptions.SectionName);
+
+        services.TryAddSingleton<CacheStatistics>();
+        services.TryAddSingleton<InferenceScheduler>();
+        services.TryAddSingleton<DirectoryShards>();
+        services.TryAddSingleton<PredictionGrainServices>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IInferenceBackend, BuiltinSentimentBackend>());
+        services.TryAddSingleton<ModelCatalog>();
+        services.TryAddSingleton<IJobStore, MemoryJobStore>();
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<PredictionService>(sp));
+        services.AddSilo(silo => silo
+            .AddGrain<IPredictionGrain, PredictionGrain>(binding => new PredictionGrainReference(binding))
+            .AddGrain<ICacheDirectoryGrain, CacheDirectoryGrain>(binding => new CacheDirectoryGrainReference(binding))
+            .AddMemoryGrainStorage());
+        return services;
+    }
+
+    private static void AddValidatedOptions<TOptions>(IServiceCollection services, string section)
+        where TOptions : class =>
+        services.AddOptions<TOptions>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+}
