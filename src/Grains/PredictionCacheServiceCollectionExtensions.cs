@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Directory;
 using PredictionCache.Grains.Inference;
@@ -34,7 +35,14 @@ public static class PredictionCacheServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInferenceBackend, BuiltinSentimentBackend>());
         services.TryAddSingleton<ModelCatalog>();
         services.TryAddSingleton<IJobStore, MemoryJobStore>();
-        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<PredictionService>(sp));
+        services.TryAddSingleton(sp => new PredictionService(
+            sp.GetRequiredService<IGrainFactory>(),
+            sp.GetRequiredService<ModelCatalog>(),
+            sp.GetRequiredService<IJobStore>(),
+            sp.GetRequiredService<CacheStatistics>(),
+            sp.GetRequiredService<ISiloManagement>(),
+            sp.GetRequiredService<DirectoryShards>(),
+            sp.GetRequiredService<IOptions<CacheOptions>>()));
         services.AddSilo(silo => silo
             .AddGrain<IPredictionGrain, PredictionGrain>(binding => new PredictionGrainReference(binding))
             .AddGrain<ICacheDirectoryGrain, CacheDirectoryGrain>(binding => new CacheDirectoryGrainReference(binding))

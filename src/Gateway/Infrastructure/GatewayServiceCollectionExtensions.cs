@@ -1,0 +1,35 @@
+using System.Text.Json;
+using PredictionCache.Gateway.Health;
+using PredictionCache.Grains;
+
+namespace PredictionCache.Gateway.Infrastructure;
+
+/// <summary>Registers the gateway's services and maps its middleware.</summary>
+internal static class GatewayServiceCollectionExtensions
+{
+    public static IServiceCollection AddGateway(this IServiceCollection services)
+    {
+        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddPredictionCache();
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default);
+        });
+        services.AddOpenApi();
+        services.AddHealthChecks().AddCheck<JobStoreHealthCheck>("storage", tags: [HealthEndpoints.ReadyTag]);
+        return services;
+    }
+
+    /// <summary>Every error becomes problem+json: unhandled exceptions (a client's bad request keeps its own 4xx) and bare status codes.</summary>
+    public static WebApplication UseGatewayProblems(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        return app;
+    }
+}

@@ -1,0 +1,138 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using Microsoft.AspNetCore.Http.HttpResults;
+using PredictionCache.Gateway.Infrastructure;
+
+namespace PredictionCache.Gateway.Predict;
+
+/// <summary>
+/// Reads and checks the body of <c>POST /predict</c> by hand, so every way a body can be wrong gets its own
+/// clear 4xx: wrong media type (415), too large (413), not JSON, not UTF-8, too deep, wrong types, blank text (400).
+/// </summary>
+internal static class PredictRequestReader
+{
+    public static async Task<(PredictRequest? Request, ProblemHttpResult? Problem)> ReadAsync(
+        HttpRequest request, GatewayOptions options, CancellationToken cancellationToken)
+    {
+        if (!request.HasJsonContentType())
+        {
+            return (null, Problems.UnsupportedMediaType("The body must be JSON: send Content-Type: application/json."));
+        }
+
+        if (request.ContentLength > options.MaxRequestBytes)
+        {
+            return (null, Problems.TooLarge($"The body is {request.ContentLength} bytes; at most {options.MaxRequestBytes} are accepted."));
+        }
+
+        var body = await ReadBodyAsync(request.BodyReader, options.MaxRequestBytes, cancellationToken);
+        if (body is null)
+        {
+            return (null, Problems.TooLarge($"The body is over {options.MaxRequestBytes} bytes."));
+        }
+
+        return Parse(body, options);
+    }
+
+    internal static (PredictRequest? Request, ProblemHttpResult? Problem) Parse(byte[] body, GatewayOptions options)
+    {
+        if (!Utf8.IsValid(body))
+        {
+            return (null, Problems.BadRequest("The body is not valid UTF-8."));
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = options.MaxJsonDepth });
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (null, Problems.BadRequest($"The body must be a JSON object; it is {Describe(root.ValueKind)}."));
+            }
+
+            if (!root.TryGetProperty("text", out var textElement) || textElement.ValueKind == JsonValueKind.Null)
+            {
+                return (null, Problems.BadRequest("The body has no \"text\"."));
+            }
+
+            if (textElement.ValueKind != JsonValueKind.String)
+            {
+                return (null, Problems.BadRequest($"\"text\" must be a string; it is {Describe(textElement.ValueKind)}."));
+            }
+
+            string? model = null;
+            if (root.TryGetProperty("model", out var modelElement) && modelElement.ValueKind != JsonValueKind.Null)
+            {
+                if (modelElement.ValueKind != JsonValueKind.String)
+                {
+                    return (null, Problems.BadRequest($"\"model\" must be a string; it is {Describe(modelElement.ValueKind)}."));
+                }
+
+                model = modelElement.GetString();
+            }
+
+            var text = textElement.GetString()!;
+            var textBytes = Encoding.UTF8.GetByteCount(text);
+            if (textBytes > options.MaxTextBytes)
+            {
+                return (null, Problems.TooLarge($"\"text\" is {textBytes} bytes of UTF-8; at most {options.MaxTextBytes} are accepted."));
+            }
+
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                return (null, Problems.BadRequest("\"text\" is blank."));
+            }
+
+            return (new PredictRequest(text, model), null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Problems.BadRequest($"The body is not valid JSON: {ex.Message}"));
+        }
+        catch (InvalidOperationException ex)
+        {
+            // GetString on ill-formed UTF-8 or UTF-16 escapes.
+            return (null, Problems.BadRequest($"The body is not valid UTF-8 JSON text: {ex.Message}"));
+        }
+        catch (ArgumentException ex)
+        {
+            return (null, Problems.BadRequest($"The body is not valid UTF-8: {ex.Message}"));
+        }
+    }
+
+    /// <summary>Reads the whole body, or returns null as soon as it passes <paramref name="limit"/> bytes.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(PipeReader reader, int limit, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var read = await reader.ReadAsync(cancellationToken);
+            var buffer = read.Buffer;
+            if (buffer.Length > limit)
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                return null;
+            }
+
+            if (read.IsCompleted)
+            {
+                var bytes = buffer.ToArray();
+                reader.AdvanceTo(buffer.End);
+                return bytes;
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
+}

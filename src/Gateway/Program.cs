@@ -1,0 +1,21 @@
+using PredictionCache.Gateway.Cache;
+using PredictionCache.Gateway.Health;
+using PredictionCache.Gateway.Infrastructure;
+using PredictionCache.Gateway.Jobs;
+using PredictionCache.Gateway.Predict;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddGateway();
+
+var app = builder.Build();
+app.UseGatewayProblems();
+app.MapOpenApi();
+app.UseSwaggerUI(ui => ui.SwaggerEndpoint("/openapi/v1.json", "PredictionCache v1"));
+app.MapPredictEndpoints();
+app.MapJobEndpoints();
+app.MapCacheEndpoints();
+app.MapHealthEndpoints();
+app.Run();
+
+/// <summary>The gateway's entry point; public so tests can host it.</summary>
+public partial class Program;
