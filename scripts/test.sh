@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test of the solution on a fresh machine: restores, builds (warnings are errors) and tests.
+# Installs what the tests need only when it is missing. Fails when any test fails or is skipped:
+# a test that never runs counts as missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "test.sh: the .NET SDK (dotnet) is required and is not on PATH" >&2
+  exit 1
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+dotnet build PredictionCache.sln -c Release
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+# --blame-hang-timeout: a hung test fails the run with a dump instead of eating CI's time.
+dotnet test PredictionCache.sln -c Release --no-build --blame-hang-timeout 5m 2>&1 | tee "$log" || status=$?
+
+# Each test assembly ends with: "Passed!  - Failed: 0, Passed: 42, Skipped: 0, Total: 42, ..."
+read -r failed passed skipped < <(grep -E '(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" \
+  | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+), Skipped: +([0-9]+).*/\1 \2 \3/' \
+  | awk '{f+=$1; p+=$2; s+=$3} END {print f+0, p+0, s+0}')
+assemblies=$(grep -cE '(Passed|Failed)! +- Failed:' "$log" || true)
+expected=$(ls -d tests/*.Tests | wc -l)
+
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then
+  exit 1
+fi
+if [ "$skipped" -ne 0 ]; then
+  echo "test.sh: $skipped tests were skipped; every test must run" >&2
+  exit 1
+fi
+if [ "$assemblies" -ne "$expected" ] || [ "$passed" -eq 0 ]; then
+  echo "test.sh: $assemblies of $expected test projects reported results" >&2
+  exit 1
+fi
