@@ -222,8 +222,9 @@ internal sealed class PredictionGrain(
     private async Task ClearEntryAsync(CancellationToken cancellationToken)
     {
         _entry = null;
-        _ttlTimer?.Dispose();
-        _ttlTimer = null;
+
+        // Parked, not disposed: this may run inside the timer's own tick, whose token disposing would cancel.
+        _ttlTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         if (state.RecordExists)
         {
             await state.ClearStateAsync(cancellationToken);
