@@ -201,6 +201,22 @@ public sealed class GrainTimerTests
     }
 
     [Fact]
+    public async Task TimerCallback_StopsItsTimerWithChangeToInfinite_NoMoreTicks()
+    {
+        // Arrange
+        await using var silo = await StartAsync();
+        var grain = silo.GetGrain<ITimerGrain>("self-stopping");
+        await grain.StartTimerAsync(new TimerSpec("t", Minute, Minute) { ChangeOnFirstTick = (Timeout.InfiniteTimeSpan, Minute) });
+
+        // Act
+        silo.Clock.Advance(TimeSpan.FromHours(1));
+
+        // Assert
+        Assert.Equal(1, await grain.GetTickCountAsync());
+        Assert.Equal(0, silo.Runtime.TimerWheel.Count);
+    }
+
+    [Fact]
     public async Task KeepAliveTimer_KeepsActivationFromIdleCollection()
     {
         // Arrange
