@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using PredictionCache.Silo.Tests.Grains;
 using PredictionCache.Silo.Tests.Infrastructure;
 
@@ -16,6 +18,17 @@ public sealed class SiloRuntimeTests
         // Assert
         Assert.Contains("'counter'", exception.Message, StringComparison.Ordinal);
         Assert.Contains(typeof(Grains.Duplicate.CounterGrain).FullName!, exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_CollectionQuantumOutOfRange_FailsValidation()
+    {
+        // Act
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => TestSilo.StartAsync(services =>
+            services.Configure<GrainCollectionOptions>(options => options.CollectionQuantum = TimeSpan.Zero)));
+
+        // Assert
+        Assert.Contains(nameof(GrainCollectionOptions.CollectionQuantum), exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]
