@@ -68,18 +68,25 @@ public sealed class FailureIsolationTests
     [Fact]
     public async Task Activate_OnActivateAsyncThrows_CallsQueuedBehindItGetAFreshActivation()
     {
-        // Arrange
+        // Arrange: hold the first activation inside OnActivateAsync while more calls queue behind it.
         await using var silo = await TestSilo.StartAsync();
+        var blocker = new Blocker();
+        silo.Probe.ActivationBlocker = blocker;
         var grain = silo.GetGrain<IFlakyActivationGrain>("flaky-queued");
+        var first = grain.GetAttemptAsync();
+        await blocker.Entered;
+        var queued = Enumerable.Range(0, 4).Select(_ => grain.GetAttemptAsync()).ToArray();
+        Assert.DoesNotContain(queued, call => call.IsCompleted);
 
-        // Act: the first call activates synchronously and fails; the others queued behind it on the same activation.
-        var calls = Enumerable.Range(0, 5).Select(_ => grain.GetAttemptAsync()).ToArray();
-        var outcome = await Task.WhenAll(calls).WaitAsync(TestSilo.Timeout).ContinueWith(static t => t, TaskScheduler.Default);
+        // Act
+        blocker.Release();
 
-        // Assert
-        Assert.True(outcome.IsFaulted);
-        Assert.Equal(1, calls.Count(c => c.IsFaulted));
-        Assert.All(calls.Where(c => !c.IsFaulted), c => Assert.Equal(2, c.Result));
+        // Assert: only the call that activated fails; the queued ones all run on the second attempt's activation.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => first.WaitAsync(TestSilo.Timeout));
+        var attempts = await Task.WhenAll(queued).WaitAsync(TestSilo.Timeout);
+        Assert.All(attempts, attempt => Assert.Equal(2, attempt));
         Assert.Equal(2, silo.Probe.Count("flaky-queued", ProbeEventKind.ActivationAttempt));
+        Assert.Single(silo.Probe.Activations("flaky-queued"));
+        Assert.Equal(1, silo.Management.GetActivationCount<FlakyActivationGrain>());
     }
 }

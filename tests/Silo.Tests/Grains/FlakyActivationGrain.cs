@@ -2,7 +2,10 @@ using PredictionCache.Silo.Tests.Infrastructure;
 
 namespace PredictionCache.Silo.Tests.Grains;
 
-/// <summary>A grain whose first activation attempt (per key) throws from <c>OnActivateAsync</c>.</summary>
+/// <summary>
+/// A grain whose first activation attempt (per key) throws from <c>OnActivateAsync</c>, after waiting on
+/// <see cref="GrainProbe.ActivationBlocker"/> when a test set one.
+/// </summary>
 public interface IFlakyActivationGrain : IGrainWithStringKey
 {
     /// <summary>Returns how many activation attempts this key has seen.</summary>
@@ -13,17 +16,21 @@ public sealed class FlakyActivationGrain(GrainProbe probe) : Grain, IFlakyActiva
 {
     private int _attempt;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         probe.Record(GrainId, ProbeEventKind.ActivationAttempt, 0);
         _attempt = probe.Count(GrainId.Key, ProbeEventKind.ActivationAttempt);
         if (_attempt == 1)
         {
+            if (probe.ActivationBlocker is { } blocker)
+            {
+                await blocker.EnterAndWaitAsync();
+            }
+
             throw new InvalidOperationException("The first activation fails on purpose.");
         }
 
         probe.Record(GrainId, ProbeEventKind.Activated, probe.NextActivationId(), new ActivationSnapshot(false, 0));
-        return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -33,6 +33,9 @@ public sealed class GrainProbe
     private readonly List<(Func<GrainProbe, bool> Condition, TaskCompletionSource Done)> _waiters = [];
     private int _lastActivationId;
 
+    /// <summary>When set, grains that support it hold their first activation attempt inside <c>OnActivateAsync</c> on this blocker.</summary>
+    public Blocker? ActivationBlocker { get; set; }
+
     /// <summary>A number unique within the silo, one per activation.</summary>
     public int NextActivationId() => Interlocked.Increment(ref _lastActivationId);
 
