@@ -147,9 +147,16 @@ internal sealed class ActivationData
 
     private async Task DeactivateAsync(DeactivationReason reason)
     {
-        // Yield so a call from inside a turn returns before we queue behind that turn.
-        await Task.Yield();
-        await _gate.EnterAsync(exclusive: true, priority: true);
+        // Queue at the head now, synchronously, so that no call made after the request (not even one made as soon as
+        // the requesting turn returns) runs on this activation. A call from inside a turn queues behind that turn and
+        // returns at once; when the gate was free we hold it, and yield so the requester does not run our teardown.
+        var entered = _gate.EnterAsync(exclusive: true, priority: true);
+        if (entered.IsCompleted)
+        {
+            await Task.Yield();
+        }
+
+        await entered;
         try
         {
             if (_state == Created)

@@ -97,6 +97,13 @@ internal sealed class GrainTypeRuntime
         while (true)
         {
             var activation = GetOrCreate(key);
+            if (method.Kind == InvokeKind.AlwaysInterleave && activation.IsActive)
+            {
+                // No turn: it must not wait behind one (the ValueTask overload does the same on its fast path).
+                activation.MarkUsed();
+                return await body((TGrain)(object)activation.Grain, arg);
+            }
+
             var exclusive = method.Kind == InvokeKind.Exclusive || !activation.IsActive;
             await activation.Gate.EnterAsync(exclusive);
             try

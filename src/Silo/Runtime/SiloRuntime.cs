@@ -27,8 +27,17 @@ internal sealed class SiloRuntime : ISiloManagement, IDisposable
         TimerWheel = new TimerWheel(timeProvider, timerOptions.Value);
         CollectionOptions = collectionOptions.Value;
         var factories = new Dictionary<Type, Func<string, object>>();
+        var classesByName = new Dictionary<string, Type>(StringComparer.Ordinal);
         foreach (var registration in registrations)
         {
+            // The name keys storage records, metrics and activation counts: two classes sharing it would share those.
+            var name = GrainType.NameOf(registration.GrainClass);
+            if (!classesByName.TryAdd(name, registration.GrainClass))
+            {
+                throw new InvalidOperationException(
+                    $"Grain classes {classesByName[name].FullName} and {registration.GrainClass.FullName} both have the grain type name '{name}'; grain type names must be unique.");
+            }
+
             var type = new GrainTypeRuntime(this, registration.GrainClass, services, CollectionOptions.CollectionAge);
             _byClass.Add(registration.GrainClass, type);
             factories.Add(registration.Interface, key => registration.CreateReference(new GrainBinding(type, key)));

@@ -13,6 +13,7 @@ internal sealed class GrainTimer : WheelEntry, IGrainTimer
     private readonly GrainTimerCreationOptions _options;
     private readonly CancellationTokenSource _disposed = new();
     private TimeSpan _period;
+    private int _changes;
 
     public GrainTimer(ActivationData activation, Func<CancellationToken, Task> callback, GrainTimerCreationOptions options)
     {
@@ -29,6 +30,7 @@ internal sealed class GrainTimer : WheelEntry, IGrainTimer
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         _period = period;
+        Interlocked.Increment(ref _changes);
         if (dueTime == Timeout.InfiniteTimeSpan)
         {
             _activation.Runtime.TimerWheel.Cancel(this);
@@ -62,6 +64,7 @@ internal sealed class GrainTimer : WheelEntry, IGrainTimer
     private async Task TickAsync()
     {
         var exclusive = !_options.Interleave;
+        var changes = Volatile.Read(ref _changes);
         if (exclusive)
         {
             await _activation.Gate.EnterAsync(exclusive: true);
@@ -97,7 +100,9 @@ internal sealed class GrainTimer : WheelEntry, IGrainTimer
             }
         }
 
-        if (!_disposed.IsCancellationRequested && _period != Timeout.InfiniteTimeSpan && _activation.IsActive)
+        // A Change() made while this tick ran (typically by the callback itself) has already set the next tick.
+        if (!_disposed.IsCancellationRequested && _period != Timeout.InfiniteTimeSpan && _activation.IsActive
+            && Volatile.Read(ref _changes) == changes)
         {
             _activation.Runtime.TimerWheel.Schedule(this, _period);
         }
