@@ -1,4 +1,5 @@
 using PredictionCache.Silo.Runtime;
+using PredictionCache.Silo.Timers;
 
 namespace PredictionCache.Silo;
 
@@ -51,7 +52,7 @@ public abstract class Grain : IAddressable
     {
         ArgumentNullException.ThrowIfNull(callback);
         ArgumentNullException.ThrowIfNull(options);
-        return Activation.RegisterTimer(ct => callback(state, ct), options);
+        return Activation.RegisterTimer(new GrainTimer<TState>(Activation, callback, state, options), options);
     }
 
     /// <summary>

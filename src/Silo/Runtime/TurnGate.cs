@@ -8,7 +8,6 @@ namespace PredictionCache.Silo.Runtime;
 /// </summary>
 internal sealed class TurnGate
 {
-    private readonly object _lock = new();
     private LinkedList<Waiter>? _waiters;
     private int _readers;
     private bool _writer;
@@ -18,7 +17,7 @@ internal sealed class TurnGate
     {
         get
         {
-            lock (_lock)
+            lock (this)
             {
                 return !_writer && _readers == 0 && (_waiters is null || _waiters.Count == 0);
             }
@@ -27,7 +26,7 @@ internal sealed class TurnGate
 
     public ValueTask EnterAsync(bool exclusive, bool priority = false)
     {
-        lock (_lock)
+        lock (this)
         {
             var queueEmpty = _waiters is null || _waiters.Count == 0;
             if (exclusive ? !_writer && _readers == 0 && (queueEmpty || priority) : !_writer && queueEmpty)
@@ -54,7 +53,7 @@ internal sealed class TurnGate
     public void Exit(bool exclusive)
     {
         List<Waiter>? released = null;
-        lock (_lock)
+        lock (this)
         {
             if (exclusive)
             {
