@@ -222,14 +222,16 @@ internal sealed class PredictionGrain(
     private async Task ClearEntryAsync(CancellationToken cancellationToken)
     {
         _entry = null;
-        _ttlTimer?.Dispose();
-        _ttlTimer = null;
         if (state.RecordExists)
         {
             await state.ClearStateAsync(cancellationToken);
         }
 
         await services.Directory.UnregisterAsync(_shard, GetPrimaryKeyString(), cancellationToken);
+
+        // Last: when the TTL timer's own tick runs this, disposing the timer cancels the token used above.
+        _ttlTimer?.Dispose();
+        _ttlTimer = null;
     }
 
     private void DeactivateIfEmpty()
