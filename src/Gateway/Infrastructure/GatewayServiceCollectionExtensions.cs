@@ -1,6 +1,7 @@
 using System.Text.Json;
 using PredictionCache.Gateway.Health;
 using PredictionCache.Grains;
+using PredictionCache.Silo;
 
 namespace PredictionCache.Gateway.Infrastructure;
 
@@ -9,7 +10,7 @@ internal static class GatewayServiceCollectionExtensions
 {
     public static IServiceCollection AddGateway(this IServiceCollection services)
     {
-        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<GatewayOptions>(GatewayOptions.SectionName);
         services.AddPredictionCache();
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(json =>
