@@ -23,14 +23,18 @@ internal static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Every error becomes problem+json: unhandled exceptions (a client's bad request keeps its own 4xx) and bare status codes.</summary>
+    /// <summary>
+    /// Every error becomes problem+json with a title and a detail: unhandled exceptions (a client's bad request keeps
+    /// its own 4xx) and bare status codes (no route, wrong method, wrong media type), whatever the Accept header.
+    /// </summary>
     public static WebApplication UseGatewayProblems(this WebApplication app)
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            ExceptionHandler = Problems.WriteForExceptionAsync,
         });
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(context => Problems.WriteForStatusCodeAsync(context.HttpContext));
         return app;
     }
 }
