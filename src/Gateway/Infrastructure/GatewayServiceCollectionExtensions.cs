@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
+using KestrelServerOptions = Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions;
 using PredictionCache.Gateway.Health;
 using PredictionCache.Grains;
 using PredictionCache.Silo;
@@ -11,6 +13,11 @@ internal static class GatewayServiceCollectionExtensions
     public static IServiceCollection AddGateway(this IServiceCollection services)
     {
         services.AddValidatedOptions<GatewayOptions>(GatewayOptions.SectionName);
+
+        // Kestrel's own body limit (30,000,000 bytes by default) would otherwise refuse bodies that
+        // Gateway:MaxRequestBytes (up to 64 MiB) allows.
+        services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<GatewayOptions>>((kestrel, gateway) => kestrel.Limits.MaxRequestBodySize = gateway.Value.MaxRequestBytes);
         services.AddPredictionCache();
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(json =>
