@@ -147,9 +147,14 @@ internal sealed class ActivationData
 
     private async Task DeactivateAsync(DeactivationReason reason)
     {
-        // Yield so a call from inside a turn returns before we queue behind that turn.
+        // Take the gate's first place now, ahead of the turns already queued: after a yield, the running turn could
+        // exit first and release a queued turn onto this activation, which then dies under it (a miss would start an
+        // inference here while callers after the deactivation start a second one on the next activation).
+        var entered = _gate.EnterAsync(exclusive: true, priority: true);
+
+        // Yield so a caller outside any turn (the gate was free) returns before deactivation runs on its thread.
         await Task.Yield();
-        await _gate.EnterAsync(exclusive: true, priority: true);
+        await entered;
         try
         {
             if (_state == Created)
