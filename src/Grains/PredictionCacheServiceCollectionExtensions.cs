@@ -22,11 +22,11 @@ public static class PredictionCacheServiceCollectionExtensions
     public static IServiceCollection AddPredictionCache(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        AddValidatedOptions<CacheOptions>(services, CacheOptions.SectionName);
-        AddValidatedOptions<InferenceOptions>(services, InferenceOptions.SectionName);
-        AddValidatedOptions<BuiltinModelOptions>(services, BuiltinModelOptions.SectionName);
-        AddValidatedOptions<JobOptions>(services, JobOptions.SectionName);
-        AddValidatedOptions<StorageOptions>(services, StorageOptions.SectionName);
+        services.AddValidatedOptions<CacheOptions>(CacheOptions.SectionName);
+        services.AddValidatedOptions<InferenceOptions>(InferenceOptions.SectionName);
+        services.AddValidatedOptions<BuiltinModelOptions>(BuiltinModelOptions.SectionName);
+        services.AddValidatedOptions<JobOptions>(JobOptions.SectionName);
+        services.AddValidatedOptions<StorageOptions>(StorageOptions.SectionName);
 
         services.TryAddSingleton<CacheStatistics>();
         services.TryAddSingleton<InferenceScheduler>();
@@ -49,8 +49,4 @@ public static class PredictionCacheServiceCollectionExtensions
             .AddMemoryGrainStorage());
         return services;
     }
-
-    private static void AddValidatedOptions<TOptions>(IServiceCollection services, string section)
-        where TOptions : class =>
-        services.AddOptions<TOptions>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
 }

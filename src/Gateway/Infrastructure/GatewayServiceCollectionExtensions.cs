@@ -1,6 +1,9 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
+using KestrelServerOptions = Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions;
 using PredictionCache.Gateway.Health;
 using PredictionCache.Grains;
+using PredictionCache.Silo;
 
 namespace PredictionCache.Gateway.Infrastructure;
 
@@ -9,7 +12,12 @@ internal static class GatewayServiceCollectionExtensions
 {
     public static IServiceCollection AddGateway(this IServiceCollection services)
     {
-        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<GatewayOptions>(GatewayOptions.SectionName);
+
+        // Kestrel's own body limit (30,000,000 bytes by default) would otherwise refuse bodies that
+        // Gateway:MaxRequestBytes (up to 64 MiB) allows.
+        services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<GatewayOptions>>((kestrel, gateway) => kestrel.Limits.MaxRequestBodySize = gateway.Value.MaxRequestBytes);
         services.AddPredictionCache();
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(json =>
@@ -22,14 +30,18 @@ internal static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Every error becomes problem+json: unhandled exceptions (a client's bad request keeps its own 4xx) and bare status codes.</summary>
+    /// <summary>
+    /// Every error becomes problem+json with a title and a detail: unhandled exceptions (a client's bad request keeps
+    /// its own 4xx) and bare status codes (no route, wrong method, wrong media type), whatever the Accept header.
+    /// </summary>
     public static WebApplication UseGatewayProblems(this WebApplication app)
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            ExceptionHandler = Problems.WriteForExceptionAsync,
         });
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(context => Problems.WriteForStatusCodeAsync(context.HttpContext));
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace PredictionCache.Gateway.Infrastructure;
@@ -34,4 +35,35 @@ internal static class Problems
             statusCode: StatusCodes.Status502BadGateway,
             title: "Inference failed",
             extensions: new Dictionary<string, object?> { ["job_id"] = jobId });
+
+    /// <summary>
+    /// The problem for a status code set without a body (no endpoint, wrong method, wrong media type). Written as a
+    /// <see cref="ProblemHttpResult"/>, which falls back to plain problem+json when the problem details service
+    /// declines a client's Accept header: the framework's own page would be text/plain and have no detail.
+    /// </summary>
+    public static Task WriteForStatusCodeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var status = context.Response.StatusCode;
+        var allowed = context.Response.Headers.Allow.ToString();
+        var detail = status switch
+        {
+            StatusCodes.Status404NotFound => $"Nothing answers {request.Method} {request.Path}.",
+            StatusCodes.Status405MethodNotAllowed when allowed.Length > 0 => $"{request.Method} is not allowed on {request.Path}; use {allowed}.",
+            StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}.",
+            StatusCodes.Status415UnsupportedMediaType => $"Content-Type '{request.ContentType}' is not accepted on {request.Path}: send application/json.",
+            _ => $"The request to {request.Method} {request.Path} failed with status {status}.",
+        };
+        return TypedResults.Problem(detail, statusCode: status).ExecuteAsync(context);
+    }
+
+    /// <summary>The problem for an unhandled exception: a client's bad request says what was wrong; a fault says nothing of the server's internals.</summary>
+    public static Task WriteForExceptionAsync(HttpContext context)
+    {
+        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        return error is BadHttpRequestException bad
+            ? TypedResults.Problem(bad.Message, statusCode: bad.StatusCode).ExecuteAsync(context)
+            : TypedResults.Problem(
+                "The gateway failed to answer; the error is logged.", statusCode: StatusCodes.Status500InternalServerError, title: "Internal error").ExecuteAsync(context);
+    }
 }

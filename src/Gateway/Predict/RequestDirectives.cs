@@ -8,19 +8,32 @@ namespace PredictionCache.Gateway.Predict;
 /// <summary>Reads the request headers that steer caching: <c>Cache-Control</c> (RFC 9111) and <c>Prefer: wait</c> (RFC 7240).</summary>
 internal static class RequestDirectives
 {
-    /// <summary>The cache directives of <c>Cache-Control</c>; unknown or malformed directives are ignored, as RFC 9111 asks.</summary>
+    /// <summary>
+    /// The cache directives of <c>Cache-Control</c>. Each directive is read on its own, so an unknown or malformed one
+    /// is ignored (RFC 9111 §5.2) without taking its well-formed neighbours with it: <c>max-age=soon, only-if-cached</c>
+    /// still means only-if-cached. Of several <c>max-age</c>s the strictest wins.
+    /// </summary>
     public static CacheDirectives ParseCacheControl(StringValues header)
     {
-        if (StringValues.IsNullOrEmpty(header) || !CacheControlHeaderValue.TryParse(header.ToString(), out var value) || value is null)
+        var directives = default(CacheDirectives);
+        foreach (var line in header)
         {
-            return default;
+            foreach (var part in (line ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!CacheControlHeaderValue.TryParse(part, out var value) || value is null)
+                {
+                    continue;
+                }
+
+                directives = new CacheDirectives(
+                    NoCache: directives.NoCache || value.NoCache,
+                    NoStore: directives.NoStore || value.NoStore,
+                    MaxAge: value.MaxAge is { } maxAge && (directives.MaxAge is not { } current || maxAge < current) ? maxAge : directives.MaxAge,
+                    OnlyIfCached: directives.OnlyIfCached || value.OnlyIfCached);
+            }
         }
 
-        return new CacheDirectives(
-            NoCache: value.NoCache,
-            NoStore: value.NoStore,
-            MaxAge: value.MaxAge,
-            OnlyIfCached: value.OnlyIfCached);
+        return directives;
     }
 
     /// <summary>The <c>wait</c> preference in seconds, cut to <paramref name="maxSeconds"/>; null when absent or malformed.</summary>

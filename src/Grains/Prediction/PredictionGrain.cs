@@ -222,15 +222,16 @@ internal sealed class PredictionGrain(
     private async Task ClearEntryAsync(CancellationToken cancellationToken)
     {
         _entry = null;
-
-        // Parked, not disposed: this may run inside the timer's own tick, whose token disposing would cancel.
-        _ttlTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         if (state.RecordExists)
         {
             await state.ClearStateAsync(cancellationToken);
         }
 
         await services.Directory.UnregisterAsync(_shard, GetPrimaryKeyString(), cancellationToken);
+
+        // Last: when the TTL timer's own tick runs this, disposing the timer cancels the token used above.
+        _ttlTimer?.Dispose();
+        _ttlTimer = null;
     }
 
     private void DeactivateIfEmpty()

@@ -18,8 +18,8 @@ public static class SiloServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<TimerWheelOptions>().BindConfiguration(TimerWheelOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<GrainCollectionOptions>().BindConfiguration(GrainCollectionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<TimerWheelOptions>(TimerWheelOptions.SectionName);
+        services.AddValidatedOptions<GrainCollectionOptions>(GrainCollectionOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<SiloMetrics>();

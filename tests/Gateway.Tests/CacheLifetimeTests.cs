@@ -1,0 +1,158 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using PredictionCache.Gateway.Tests.Infrastructure;
+using PredictionCache.Grains.Prediction;
+using PredictionCache.Silo;
+
+namespace PredictionCache.Gateway.Tests;
+
+/// <summary>How long entries live: TTL on the manual clock, and LRU eviction over <c>Cache:MaxEntries</c>.</summary>
+public sealed class CacheLifetimeTests
+{
+    private static readonly Dictionary<string, string?> TenSecondTtl = new() { ["Cache:TtlSeconds"] = "10" };
+
+    private static readonly Dictionary<string, string?> TwoEntries = new() { ["Cache:MaxEntries"] = "2", ["Cache:DirectoryShards"] = "1" };
+
+    [Fact]
+    public async Task Predict_EntryJustUnderTtl_IsHit()
+    {
+        var clock = new TestClock();
+        await using var factory = new GatewayFactory(TenSecondTtl, clock, new FakeInferenceBackend(open: true));
+        using var client = factory.CreateClient();
+        await factory.StoreAsync(client, "short lived");
+        clock.Advance(TimeSpan.FromSeconds(9.95));
+
+        using var response = await client.PredictAsync("short lived");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("9", response.Header("Age"));
+        Assert.Equal(0, (await client.GetStatsAsync()).GetProperty("expirations").GetInt64());
+    }
+
+    [Fact]
+    public async Task Predict_EntryAgeEqualsTtl_IsMissAndCountsExpiration()
+    {
+        var clock = new TestClock();
+        var backend = new FakeInferenceBackend(open: true);
+        await using var factory = new GatewayFactory(TenSecondTtl, clock, backend);
+        using var client = factory.CreateClient();
+        var firstJob = await factory.StoreAsync(client, "short lived");
+
+        clock.Advance(TimeSpan.FromSeconds(10));
+        using var response = await client.PredictAsync("short lived");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("MISS", response.Header("X-Cache"));
+        var secondJob = (await response.ReadJsonAsync()).GetProperty("job_id").GetGuid();
+        Assert.NotEqual(firstJob, secondJob);
+        Assert.Equal(1, (await client.GetStatsAsync()).GetProperty("expirations").GetInt64());
+        Assert.Equal(2, backend.Calls);
+    }
+
+    [Fact]
+    public async Task Predict_AfterExpiry_NewResultIsCachedAgain()
+    {
+        var clock = new TestClock();
+        var backend = new FakeInferenceBackend(open: true);
+        await using var factory = new GatewayFactory(TenSecondTtl, clock, backend);
+        using var client = factory.CreateClient();
+        await factory.StoreAsync(client, "comes back");
+        clock.Advance(TimeSpan.FromSeconds(10));
+
+        var secondJob = await factory.StoreAsync(client, "comes back");
+        using var hit = await client.PredictAsync("comes back");
+
+        Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
+        Assert.Equal(secondJob, (await hit.ReadJsonAsync()).GetProperty("job_id").GetGuid());
+        var stats = await client.GetStatsAsync();
+        Assert.Equal(1, stats.GetProperty("size").GetInt64());
+        Assert.Equal(1, stats.GetProperty("expirations").GetInt64());
+        Assert.Equal(2, backend.Calls);
+    }
+
+    [Fact]
+    public async Task TtlTimer_WithoutAnyRequest_RemovesTheEntry()
+    {
+        var clock = new TestClock();
+        await using var factory = new GatewayFactory(TenSecondTtl, clock, new FakeInferenceBackend(open: true));
+        using var client = factory.CreateClient();
+        using var stored = await client.PredictAsync("timer");
+        var key = stored.Header("X-Cache-Key");
+        await factory.WaitForJobAsync((await stored.ReadJsonAsync()).GetProperty("job_id").GetGuid());
+
+        clock.Advance(TimeSpan.FromSeconds(10));
+
+        // The delete is a turn of the entry's grain, so it runs after the TTL timer's turn: nothing is left to delete.
+        using var delete = await client.DeleteAsync(new Uri($"/cache/entries/{key}", UriKind.Relative));
+        await delete.AssertProblemAsync(HttpStatusCode.NotFound);
+        var stats = await client.GetStatsAsync();
+        Assert.Equal(1, stats.GetProperty("expirations").GetInt64());
+        Assert.Equal(0, stats.GetProperty("size").GetInt64());
+    }
+
+    [Fact]
+    public async Task Predict_ThirdEntryOverMaxEntriesTwo_EvictsTheOldest()
+    {
+        var backend = new FakeInferenceBackend(open: true);
+        await using var factory = new GatewayFactory(TwoEntries, backends: backend);
+        using var client = factory.CreateClient();
+        var a = await StoreWithKeyAsync(factory, client, "entry a");
+        await StoreWithKeyAsync(factory, client, "entry b");
+        await StoreWithKeyAsync(factory, client, "entry c");
+        await AwaitEvictionAsync(factory, a);
+
+        var stats = await client.GetStatsAsync();
+        using var evicted = await client.PredictAsync("entry a");
+
+        Assert.Equal(2, stats.GetProperty("size").GetInt64());
+        Assert.Equal(1, stats.GetProperty("evictions").GetInt64());
+        Assert.Equal(HttpStatusCode.Accepted, evicted.StatusCode);
+    }
+
+    [Fact]
+    public async Task Predict_OverMaxEntries_EvictsLeastRecentlyUsedNotFirstStored()
+    {
+        var backend = new FakeInferenceBackend(open: true);
+        await using var factory = new GatewayFactory(TwoEntries, backends: backend);
+        using var client = factory.CreateClient();
+        await StoreWithKeyAsync(factory, client, "entry a");
+        var b = await StoreWithKeyAsync(factory, client, "entry b");
+        using (var touch = await client.PredictAsync("entry a"))
+        {
+            Assert.Equal(HttpStatusCode.OK, touch.StatusCode);
+        }
+
+        await StoreWithKeyAsync(factory, client, "entry c");
+        await AwaitEvictionAsync(factory, b);
+
+        var stats = await client.GetStatsAsync();
+        using var a = await client.PredictAsync("entry a");
+        using var c = await client.PredictAsync("entry c");
+        using var evicted = await client.PredictAsync("entry b");
+
+        Assert.Equal(2, stats.GetProperty("size").GetInt64());
+        Assert.Equal(1, stats.GetProperty("evictions").GetInt64());
+        Assert.Equal(3, stats.GetProperty("misses").GetInt64());
+        Assert.Equal("HIT", a.Header("X-Cache"));
+        Assert.Equal("HIT", c.Header("X-Cache"));
+        Assert.Equal(HttpStatusCode.Accepted, evicted.StatusCode);
+        Assert.Equal("MISS", evicted.Header("X-Cache"));
+        Assert.Equal(4, backend.Calls);
+    }
+
+    private static async Task<string> StoreWithKeyAsync(GatewayFactory factory, HttpClient client, string text)
+    {
+        using var response = await client.PredictAsync(text);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await factory.WaitForJobAsync((await response.ReadJsonAsync()).GetProperty("job_id").GetGuid());
+        return response.Header("X-Cache-Key");
+    }
+
+    /// <summary>
+    /// The directory deactivates an evicted grain without awaiting it (by design: a directory turn never waits on a
+    /// prediction grain). Asking for the same deactivation returns the one already under way, so this awaits it.
+    /// </summary>
+    private static Task AwaitEvictionAsync(GatewayFactory factory, string key) =>
+        factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IPredictionGrain>(key)
+            .DeactivateOnIdleAsync("test: await the eviction").WaitAsync(GatewayHttp.HangGuard);
+}

@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using PredictionCache.Grains.Inference;
+
+namespace PredictionCache.Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// Hosts the real gateway in memory for one test: its own settings, optionally its own clock and inference
+/// backends. Settings go in as the last configuration source, so they win over appsettings.json.
+/// </summary>
+public sealed class GatewayFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+    private readonly TimeProvider? _time;
+    private readonly IInferenceBackend[] _backends;
+
+    /// <summary>Runs last on the services, for the odd test that swaps something else (a failing store, a probe).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    /// <param name="settings">Configuration keys and values (e.g. <c>Cache:MaxEntries</c>); null keeps the defaults.</param>
+    /// <param name="time">The clock the silo, the TTLs and the job waits use; null keeps <see cref="TimeProvider.System"/>.</param>
+    /// <param name="backends">Inference backends replacing the built-in model; the first is the default model.</param>
+    public GatewayFactory(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null, params IInferenceBackend[] backends)
+    {
+        // One directory shard unless a test says otherwise: counts such as activations do not depend on the machine.
+        _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Storage:Provider"] = "memory",
+            ["Cache:DirectoryShards"] = "1",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
+        _time = time;
+        _backends = backends;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(_settings));
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureTestServices(services =>
+        {
+            if (_time is not null)
+            {
+                services.RemoveAll<TimeProvider>();
+                services.AddSingleton(_time);
+            }
+
+            if (_backends.Length > 0)
+            {
+                services.RemoveAll<IInferenceBackend>();
+                foreach (var backend in _backends)
+                {
+                    services.AddSingleton(backend);
+                }
+            }
+
+            ConfigureServices?.Invoke(services);
+        });
+    }
+}

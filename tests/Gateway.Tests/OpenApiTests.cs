@@ -1,0 +1,47 @@
+using System.Net;
+using System.Text.Json;
+using PredictionCache.Gateway.Tests.Infrastructure;
+
+namespace PredictionCache.Gateway.Tests;
+
+/// <summary><c>GET /openapi/v1.json</c> and the Swagger UI.</summary>
+public sealed class OpenApiTests
+{
+    [Fact]
+    public async Task OpenApi_Document_DescribesTheHttpApi()
+    {
+        await using var factory = new GatewayFactory();
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var document = await response.ReadJsonAsync();
+        Assert.StartsWith("3.", document.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        var paths = document.GetProperty("paths");
+        var predict = paths.GetProperty("/predict").GetProperty("post");
+        var statuses = predict.GetProperty("responses").EnumerateObject().Select(p => p.Name).ToHashSet();
+        Assert.Superset(new HashSet<string> { "200", "202", "400", "413", "415", "504" }, statuses);
+        Assert.True(predict.TryGetProperty("requestBody", out _));
+        Assert.Equal(JsonValueKind.Object, paths.GetProperty("/jobs/{id}").GetProperty("get").ValueKind);
+        Assert.Equal(JsonValueKind.Object, paths.GetProperty("/cache/stats").GetProperty("get").ValueKind);
+        Assert.Equal(JsonValueKind.Object, paths.GetProperty("/cache").GetProperty("delete").ValueKind);
+        Assert.Equal(JsonValueKind.Object, paths.GetProperty("/cache/entries/{key}").GetProperty("delete").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("/swagger/index.html")]
+    [InlineData("/swagger")]
+    public async Task SwaggerUi_Page_Is200Html(string path)
+    {
+        await using var factory = new GatewayFactory();
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("swagger", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+}

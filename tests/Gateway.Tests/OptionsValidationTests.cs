@@ -1,0 +1,116 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using PredictionCache.Gateway.Infrastructure;
+using PredictionCache.Gateway.Tests.Infrastructure;
+
+namespace PredictionCache.Gateway.Tests;
+
+/// <summary>
+/// Options are validated at start-up; a bad value stops the host with a message naming the key and value. The
+/// in-process cases build a host from the gateway's own registrations (<c>AddGateway</c>, as Program.cs does) and
+/// start it: through WebApplicationFactory a failed start races with the entry point disposing the container, so
+/// the factory reports either the validation error or an ObjectDisposedException. The process cases run Program.
+/// </summary>
+public sealed class OptionsValidationTests
+{
+    [Theory]
+    [InlineData("Cache:MaxEntries", "0")]
+    [InlineData("Cache:TtlSeconds", "0")]
+    [InlineData("Cache:DirectoryShards", "-1")]
+    [InlineData("Gateway:MaxTextBytes", "-1")]
+    [InlineData("Gateway:MaxRequestBytes", "10")]
+    [InlineData("Gateway:MaxWaitSeconds", "601")]
+    [InlineData("Gateway:MaxJsonDepth", "0")]
+    [InlineData("Inference:MaxConcurrency", "0")]
+    [InlineData("Inference:Builtin:DelayMs", "-5")]
+    [InlineData("Jobs:RetentionHours", "0")]
+    [InlineData("Storage:Provider", "oracle")]
+    public async Task Start_InvalidOption_FailsNamingKeyAndValue(string key, string value)
+    {
+        await using var host = BuildGateway(new Dictionary<string, string?> { [key] = value });
+
+        var error = await Record.ExceptionAsync(() => host.StartAsync());
+
+        var validation = FindInChain<OptionsValidationException>(error);
+        Assert.Contains(key, validation.Message, StringComparison.Ordinal);
+        Assert.Contains(value, validation.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_MaxRequestBytesBelowMaxTextBytes_FailsNamingBothKeys()
+    {
+        await using var host = BuildGateway(new Dictionary<string, string?>
+        {
+            ["Gateway:MaxTextBytes"] = "65536",
+            ["Gateway:MaxRequestBytes"] = "4096",
+        });
+
+        var error = await Record.ExceptionAsync(() => host.StartAsync());
+
+        var validation = FindInChain<OptionsValidationException>(error);
+        Assert.Contains("Gateway:MaxRequestBytes", validation.Message, StringComparison.Ordinal);
+        Assert.Contains("Gateway:MaxTextBytes", validation.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_NonNumericOption_FailsNamingTheKey()
+    {
+        await using var host = BuildGateway(new Dictionary<string, string?> { ["Cache:MaxEntries"] = "lots" });
+
+        var error = await Record.ExceptionAsync(() => host.StartAsync());
+
+        Assert.NotNull(error);
+        Assert.Contains(Chain(error), e => e.Message.Contains("Cache:MaxEntries", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Cache:MaxEntries", "0")]
+    [InlineData("Gateway:MaxTextBytes", "-1")]
+    public async Task Process_InvalidOption_ExitsWithMessageNamingKeyAndValue(string key, string value)
+    {
+        var (exitCode, output) = await GatewayProcess.RunToExitAsync($"--{key}={value}");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"OptionsValidationException: {key} is '{value}'", output, StringComparison.Ordinal);
+    }
+
+    private static WebApplication BuildGateway(Dictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddGateway();
+        return builder.Build();
+    }
+
+    private static T FindInChain<T>(Exception? error)
+        where T : Exception
+    {
+        Assert.NotNull(error);
+        var found = Chain(error).OfType<T>().FirstOrDefault();
+        Assert.True(found is not null, $"No {typeof(T).Name} in: {error}");
+        return found;
+    }
+
+    private static IEnumerable<Exception> Chain(Exception error)
+    {
+        var pending = new Stack<Exception>([error]);
+        while (pending.TryPop(out var current))
+        {
+            yield return current;
+            if (current is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions)
+                {
+                    pending.Push(inner);
+                }
+            }
+            else if (current.InnerException is { } inner)
+            {
+                pending.Push(inner);
+            }
+        }
+    }
+}
