@@ -73,6 +73,12 @@ internal sealed class TurnGate
                 }
 
                 _waiters.RemoveFirst();
+                if (_waiters.Count == 0)
+                {
+                    // Contention comes in bursts: keep no empty list on each of a million idle activations.
+                    _waiters = null;
+                }
+
                 Take(next.Exclusive);
                 (released ??= []).Add(next);
             }

@@ -6,22 +6,24 @@ namespace PredictionCache.Silo.Storage;
 /// <summary>
 /// Grain storage in process memory, as Orleans' <c>MemoryGrainStorage</c>: for tests and throwaway runs.
 /// It holds state objects by reference, so states must be immutable records or be replaced, not mutated.
+/// Records live in one dictionary per (grain type, state name), keyed by the grain key alone, so a record
+/// costs one dictionary node and its ETag.
 /// </summary>
 internal sealed class MemoryGrainStorage : IGrainStorage
 {
-    private readonly ConcurrentDictionary<StorageKey, Entry> _records = new();
+    private readonly ConcurrentDictionary<(string GrainType, string StateName), ConcurrentDictionary<string, Record>> _tables = new();
     private long _version;
 
     /// <summary>How many records are stored.</summary>
-    public int Count => _records.Count;
+    public int Count => _tables.Values.Sum(t => t.Count);
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (_records.TryGetValue(new StorageKey(grainId.Type.Name, grainId.Key, stateName), out var entry))
+        if (Table(grainId, stateName).TryGetValue(grainId.Key, out var record))
         {
-            grainState.State = (T)entry.State!;
-            grainState.ETag = entry.ETag;
+            grainState.State = (T)record.State!;
+            grainState.ETag = record.ETag;
             grainState.RecordExists = true;
         }
         else
@@ -36,22 +38,24 @@ internal sealed class MemoryGrainStorage : IGrainStorage
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var key = new StorageKey(grainId.Type.Name, grainId.Key, stateName);
-        var etag = Interlocked.Increment(ref _version).ToString(CultureInfo.InvariantCulture);
-        var next = new Entry(grainState.State, etag);
+        var table = Table(grainId, stateName);
+        var key = grainId.Key;
+
+        // Versions come from one counter, so an ETag is never reused, even after a clear and a new write.
+        var next = new Record(grainState.State, Interlocked.Increment(ref _version).ToString(CultureInfo.InvariantCulture));
         if (grainState.ETag is null)
         {
-            if (!_records.TryAdd(key, next))
+            if (!table.TryAdd(key, next))
             {
-                throw new InconsistentStateException(_records.TryGetValue(key, out var stored) ? stored.ETag : null, null);
+                throw new InconsistentStateException(table.TryGetValue(key, out var stored) ? stored.ETag : null, null);
             }
         }
-        else if (!_records.TryGetValue(key, out var stored) || stored.ETag != grainState.ETag || !_records.TryUpdate(key, next, stored))
+        else if (!table.TryGetValue(key, out var stored) || stored.ETag != grainState.ETag || !table.TryUpdate(key, next, stored))
         {
-            throw new InconsistentStateException(_records.TryGetValue(key, out var now) ? now.ETag : null, grainState.ETag);
+            throw new InconsistentStateException(table.TryGetValue(key, out var now) ? now.ETag : null, grainState.ETag);
         }
 
-        grainState.ETag = etag;
+        grainState.ETag = next.ETag;
         grainState.RecordExists = true;
         return Task.CompletedTask;
     }
@@ -59,10 +63,10 @@ internal sealed class MemoryGrainStorage : IGrainStorage
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var key = new StorageKey(grainId.Type.Name, grainId.Key, stateName);
-        if (_records.TryGetValue(key, out var stored))
+        var table = Table(grainId, stateName);
+        if (table.TryGetValue(grainId.Key, out var stored))
         {
-            if (stored.ETag != grainState.ETag || !_records.TryRemove(new KeyValuePair<StorageKey, Entry>(key, stored)))
+            if (stored.ETag != grainState.ETag || !table.TryRemove(new KeyValuePair<string, Record>(grainId.Key, stored)))
             {
                 throw new InconsistentStateException(stored.ETag, grainState.ETag);
             }
@@ -77,7 +81,9 @@ internal sealed class MemoryGrainStorage : IGrainStorage
         return Task.CompletedTask;
     }
 
-    private readonly record struct StorageKey(string GrainType, string GrainKey, string StateName);
+    private ConcurrentDictionary<string, Record> Table(GrainId grainId, string stateName) =>
+        _tables.GetOrAdd((grainId.Type.Name, stateName), static _ => new ConcurrentDictionary<string, Record>(StringComparer.Ordinal));
 
-    private sealed record Entry(object? State, string ETag);
+    /// <summary>A stored state and its version; a struct, so the dictionary node holds it inline.</summary>
+    private readonly record struct Record(object? State, string ETag);
 }
