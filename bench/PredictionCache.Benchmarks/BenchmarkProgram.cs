@@ -1,0 +1,52 @@
+using BenchmarkDotNet.Running;
+using PredictionCache.Benchmarks.Hits;
+using PredictionCache.Benchmarks.Scenarios;
+
+namespace PredictionCache.Benchmarks;
+
+/// <summary>
+/// <c>hit</c> runs the BenchmarkDotNet part (target a); <c>evict</c>, <c>memory</c> and <c>dedup</c> run the
+/// Stopwatch scenarios (targets b, c, d); <c>all</c> runs them in that order; <c>bdn ...</c> hands the rest of the
+/// arguments to BenchmarkSwitcher.
+/// </summary>
+internal static class BenchmarkProgram
+{
+    private const string Usage = """
+        usage: PredictionCache.Benchmarks hit|evict|memory|dedup|all|bdn [options]
+          evict  [inserts=200000] [capacities=10000,1000000]
+          memory [entries=1000000]
+          dedup  [callers=1000]
+          bdn    any BenchmarkDotNet arguments (e.g. --filter *Hit*)
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var scenario = args.Length > 0 ? args[0] : "all";
+        var rest = args.Skip(1).ToArray();
+        switch (scenario)
+        {
+            case "hit":
+                BenchmarkRunner.Run<HitBenchmarks>(args: rest);
+                return 0;
+            case "bdn":
+                BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(rest);
+                return 0;
+            case "evict":
+                await EvictionScenario.RunAsync(rest);
+                return 0;
+            case "memory":
+                await MemoryScenario.RunAsync(rest);
+                return 0;
+            case "dedup":
+                return await DedupScenario.RunAsync(rest) ? 0 : 1;
+            case "all":
+                BenchmarkRunner.Run<HitBenchmarks>();
+                await EvictionScenario.RunAsync([]);
+                await MemoryScenario.RunAsync([]);
+                return await DedupScenario.RunAsync([]) ? 0 : 1;
+            default:
+                await Console.Error.WriteLineAsync(Usage);
+                return 2;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using PredictionCache.Benchmarks;
+
+return await BenchmarkProgram.RunAsync(args);
