@@ -187,7 +187,7 @@ internal sealed class PredictionGrain(
         if (_ttlTimer is null)
         {
             _ttlTimer = RegisterGrainTimer(
-                static (self, ct) => self.OnTtlElapsedAsync(ct), this, new GrainTimerCreationOptions { DueTime = dueIn });
+                static (self, _) => self.OnTtlElapsedAsync(), this, new GrainTimerCreationOptions { DueTime = dueIn });
         }
         else
         {
@@ -200,7 +200,7 @@ internal sealed class PredictionGrain(
         }
     }
 
-    private async Task OnTtlElapsedAsync(CancellationToken cancellationToken)
+    private async Task OnTtlElapsedAsync()
     {
         if (_entry is not { } entry)
         {
@@ -215,7 +215,10 @@ internal sealed class PredictionGrain(
         }
 
         services.Statistics.Expired();
-        await ClearEntryAsync(cancellationToken);
+
+        // Not the tick's token: ClearEntryAsync disposes this very timer, which cancels that token, and the storage
+        // clear and unregistration that follow must still run.
+        await ClearEntryAsync(CancellationToken.None);
         DeactivateIfEmpty();
     }
 
