@@ -147,9 +147,12 @@ internal sealed class ActivationData
 
     private async Task DeactivateAsync(DeactivationReason reason)
     {
-        // Yield so a call from inside a turn returns before we queue behind that turn.
+        // Take the head of the queue now, while the requesting turn (if any) still runs: a call already queued
+        // behind that turn must not get a turn on an activation that is going away; it waits, then retries on a new
+        // one. Then yield, so a call from inside a turn returns before the deactivation runs.
+        var entered = _gate.EnterAsync(exclusive: true, priority: true);
         await Task.Yield();
-        await _gate.EnterAsync(exclusive: true, priority: true);
+        await entered;
         try
         {
             if (_state == Created)
