@@ -61,6 +61,14 @@ internal sealed class PredictionGrain(
     public async Task<PredictionTicket> GetOrStartAsync(PredictionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!services.Models.TryGet(request.Model, out var model) || model.Name != request.Model)
+        {
+            // Checked before anything is admitted or created: an inference for a model without a backend would
+            // fault unobserved and leave its job processing and this key joined to it for good.
+            DeactivateIfEmpty();
+            throw new ArgumentException($"The model '{request.Model}' is not served.", nameof(request));
+        }
+
         var directives = request.Directives;
         var entry = _entry;
         if (!directives.NoCache && entry is not null && entry.Serves(request.NormalizedText, services.Time.GetUtcNow(), directives.MaxAge))
