@@ -78,7 +78,10 @@ internal sealed class PredictionGrain(
             return new PredictionTicket(PredictionStatus.Hit, entry.JobId, entry);
         }
 
-        if (_inflight is { } inflight && !directives.OnlyIfCached)
+        // Only the same input joins: another input under this key (a hash collision) must not get this one's answer.
+        if (_inflight is { } inflight && !directives.OnlyIfCached &&
+            string.Equals(inflight.NormalizedText, request.NormalizedText, StringComparison.Ordinal) &&
+            string.Equals(inflight.Model, request.Model, StringComparison.Ordinal))
         {
             inflight.Store |= !directives.NoStore;
             services.Statistics.Coalesce();
@@ -106,8 +109,15 @@ internal sealed class PredictionGrain(
         }
 
         services.Statistics.Miss();
-        var started = new Inflight(job.Id, request.Model, !directives.NoStore, services.Statistics.Generation);
-        _inflight = started;
+
+        // A colliding input is inferred on its own: its job gets its answer, the key keeps the entry it has.
+        var collision = _inflight is not null;
+        var started = new Inflight(job.Id, request.Model, request.NormalizedText, !directives.NoStore && !collision, services.Statistics.Generation);
+        if (!collision)
+        {
+            _inflight = started;
+        }
+
         started.Completion = InferAndApplyAsync(started, request.NormalizedText);
         PredictionLog.InferenceStarted(services.Logger, GetPrimaryKeyString(), job.Id);
         return new PredictionTicket(PredictionStatus.Started, job.Id, null);
@@ -137,7 +147,11 @@ internal sealed class PredictionGrain(
 
     private async Task ApplyAsync(Inflight inflight, InferenceOutcome outcome, string normalizedText)
     {
-        _inflight = null;
+        if (ReferenceEquals(_inflight, inflight))
+        {
+            _inflight = null;
+        }
+
         if (outcome.Result is { } result && inflight.Store && inflight.Generation == services.Statistics.Generation)
         {
             var now = services.Time.GetUtcNow();
@@ -252,11 +266,14 @@ internal sealed class PredictionGrain(
     }
 
     /// <summary>The inference in flight for this key and the job every concurrent miss shares.</summary>
-    private sealed class Inflight(Guid jobId, string model, bool store, long generation)
+    private sealed class Inflight(Guid jobId, string model, string normalizedText, bool store, long generation)
     {
         public Guid JobId { get; } = jobId;
 
         public string Model { get; } = model;
+
+        /// <summary>The input it answers.</summary>
+        public string NormalizedText { get; } = normalizedText;
 
         /// <summary>Whether any caller wants the result stored (a <c>no-store</c> caller alone does not).</summary>
         public bool Store { get; set; } = store;
