@@ -137,6 +137,20 @@ public sealed class TextNormalizerTests
     }
 
     [Fact]
+    public void Normalize_NoncharacterFFFE_ReturnsNull()
+    {
+        // Arrange: string.Normalize refuses U+FFFE (not U+FFFF or U+FDD0), so the normalizer reports it as invalid.
+        string[] texts = ["\uFFFE", "a\uFFFEb"];
+
+        // Act
+        var normalized = texts.Select(TextNormalizer.Normalize).ToArray();
+
+        // Assert
+        Assert.All(normalized, Assert.Null);
+        Assert.Equal("\uFFFF\uFDD0", TextNormalizer.Normalize("\uFFFF\uFDD0"));
+    }
+
+    [Fact]
     public void Normalize_SurrogatePair_IsKept()
     {
         // Act
@@ -162,6 +176,56 @@ public sealed class TextNormalizerTests
 
         // Assert
         Assert.Same(once, twice);
+    }
+
+    [Theory]
+    [InlineData("T\u0308", "\u1E97")]
+    [InlineData("\u03AA\u0301", "\u0390")]
+    [InlineData("\u0386\u0345", "\u1FB4")]
+    public void Normalize_LowerCasingEnablesAComposition_ResultIsComposed(string text, string expected)
+    {
+        // Arrange: "T" + U+0308 has no composed form, but its lower case "t" + U+0308 composes to U+1E97.
+
+        // Act
+        var normalized = TextNormalizer.Normalize(text);
+        var ofExpected = TextNormalizer.Normalize(expected);
+
+        // Assert
+        Assert.Equal(expected, normalized);
+        Assert.Equal(expected, ofExpected);
+    }
+
+    [Fact]
+    public void Normalize_EveryBmpCharacterWithCombiningMarks_IsComposedLowerCaseAndAFixedPoint()
+    {
+        // Arrange
+        string[] marks = ["", "\u0301", "\u0308", "\u0345"];
+        var failures = new List<string>();
+
+        for (var c = 0; c <= 0xFFFF; c++)
+        {
+            // U+FFFE is refused like a lone surrogate: see Normalize_NoncharacterFFFE_ReturnsNull.
+            if (char.IsSurrogate((char)c) || c == 0xFFFE)
+            {
+                continue;
+            }
+
+            foreach (var mark in marks)
+            {
+                // Act
+                var text = (char)c + mark;
+                var normalized = TextNormalizer.Normalize(text);
+
+                // Assert (collected: one message for all failures)
+                if (normalized is null || !normalized.IsNormalized(System.Text.NormalizationForm.FormC) ||
+                    !ReferenceEquals(normalized, TextNormalizer.Normalize(normalized)))
+                {
+                    failures.Add($"U+{c:X4}{(mark.Length > 0 ? $" U+{(int)mark[0]:X4}" : "")}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} inputs normalize to text that is not NFC or not a fixed point: {string.Join(", ", failures.Take(20))}");
     }
 
     [Fact]
