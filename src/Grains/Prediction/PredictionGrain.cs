@@ -169,6 +169,12 @@ internal sealed class PredictionGrain(
                 state.State = entry;
                 await state.WriteStateAsync();
                 await PublishAsync(entry, CancellationToken.None);
+                if (inflight.Generation != services.Statistics.Generation)
+                {
+                    // A clear started while the entry was being stored and may have missed it (the directory had no
+                    // key to hand it): the entry goes now, so nothing from before a clear outlives it.
+                    await ClearEntryAsync(CancellationToken.None);
+                }
             }
             catch (Exception ex)
             {
