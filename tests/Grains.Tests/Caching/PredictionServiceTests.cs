@@ -49,6 +49,28 @@ public sealed class PredictionServiceTests
     }
 
     [Fact]
+    public async Task Clear_WhileAnEntryIsBeingStored_TheEntryDoesNotSurviveIt()
+    {
+        // Arrange: the inference is done and its grain has decided to store the entry, but the write is held.
+        await using var host = await CacheHost.StartWithGatedStorageAsync(new FakeInferenceBackend(gated: false));
+        host.GatedStorage.HoldWrites();
+        var started = await host.PredictAsync("a");
+        await host.GatedStorage.WriteReached();
+
+        // Act
+        await host.Predictions.ClearAsync().WaitAsync(CacheHost.HangGuard);
+        host.GatedStorage.ReleaseWrites();
+        var job = await host.WaitForJobAsync(started.JobId);
+
+        // Assert: the job has its answer; the cache holds nothing from before the clear.
+        Assert.Equal(JobStatus.Completed, job.Status);
+        Assert.Equal(0, host.Statistics.Size);
+        Assert.False(await host.StorageHoldsAsync(started.Key));
+        Assert.Equal(PredictOutcomeKind.NotCached, (await host.PredictAsync("a", new CacheDirectives(OnlyIfCached: true))).Kind);
+        await host.Activity.WaitUntilAsync(() => host.PredictionActivations == 0);
+    }
+
+    [Fact]
     public async Task Clear_Empty_ReturnsZeroedStats()
     {
         // Arrange

@@ -24,6 +24,8 @@ internal sealed class CacheHost : IAsyncDisposable
     /// <summary>How long a test waits for something that should happen at once before it fails instead of hanging.</summary>
     public static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
 
+    private const string InnerStorageName = "Inner";
+
     /// <summary>A job wait long enough never to time out on the manual clock in a test.</summary>
     private static readonly TimeSpan LongJobWait = TimeSpan.FromDays(30);
 
@@ -70,6 +72,9 @@ internal sealed class CacheHost : IAsyncDisposable
     /// <summary>The job store, when the host was started with gated jobs.</summary>
     public GatedJobStore GatedJobs => Jobs as GatedJobStore ?? throw new InvalidOperationException("Start the host with gated jobs.");
 
+    /// <summary>The grain storage, when the host was started with gated storage.</summary>
+    public GatedGrainStorage GatedStorage => Storage as GatedGrainStorage ?? throw new InvalidOperationException("Start the host with gated storage.");
+
     /// <summary>Jobs stored so far (the in-memory store's count).</summary>
     public int JobCount => (_services.GetService<MemoryJobStore>() ?? (MemoryJobStore)Jobs).Count;
 
@@ -77,13 +82,17 @@ internal sealed class CacheHost : IAsyncDisposable
 
     /// <summary>Starts a host with <paramref name="settings"/> as configuration and <paramref name="backend"/> as its only model.</summary>
     public static Task<CacheHost> StartAsync(FakeInferenceBackend? backend, params (string Key, string Value)[] settings) =>
-        StartAsync(backend, gateJobs: false, settings);
+        StartAsync(backend, gateJobs: false, gateStorage: false, settings);
 
     /// <summary>As <see cref="StartAsync(FakeInferenceBackend?, ValueTuple{string, string}[])"/>, with job completions behind <see cref="GatedJobs"/>.</summary>
     public static Task<CacheHost> StartWithGatedJobsAsync(FakeInferenceBackend? backend, params (string Key, string Value)[] settings) =>
-        StartAsync(backend, gateJobs: true, settings);
+        StartAsync(backend, gateJobs: true, gateStorage: false, settings);
 
-    private static async Task<CacheHost> StartAsync(FakeInferenceBackend? backend, bool gateJobs, (string Key, string Value)[] settings)
+    /// <summary>As <see cref="StartAsync(FakeInferenceBackend?, ValueTuple{string, string}[])"/>, with grain storage writes behind <see cref="GatedStorage"/>.</summary>
+    public static Task<CacheHost> StartWithGatedStorageAsync(FakeInferenceBackend? backend, params (string Key, string Value)[] settings) =>
+        StartAsync(backend, gateJobs: false, gateStorage: true, settings);
+
+    private static async Task<CacheHost> StartAsync(FakeInferenceBackend? backend, bool gateJobs, bool gateStorage, (string Key, string Value)[] settings)
     {
         var clock = new ManualTimeProvider();
         var services = new ServiceCollection();
@@ -106,6 +115,16 @@ internal sealed class CacheHost : IAsyncDisposable
             services.RemoveAll<IJobStore>();
             services.AddSingleton<MemoryJobStore>();
             services.AddSingleton<IJobStore>(sp => new GatedJobStore(sp.GetRequiredService<MemoryJobStore>()));
+        }
+
+        if (gateStorage)
+        {
+            // The silo's own in-memory provider (internal to it) moves under another key, behind the gate.
+            var memory = services.Single(d => d.IsKeyedService && Equals(d.ServiceKey, SiloBuilder.DefaultStorageName) && d.ServiceType == typeof(IGrainStorage));
+            services.Remove(memory);
+            services.AddKeyedSingleton(typeof(IGrainStorage), InnerStorageName, memory.KeyedImplementationType!);
+            services.AddKeyedSingleton<IGrainStorage>(
+                SiloBuilder.DefaultStorageName, (sp, _) => new GatedGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(InnerStorageName)));
         }
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
