@@ -24,6 +24,9 @@ internal sealed class TouchBuffer
     /// <summary>Touches recorded and not yet drained (approximate while writers run).</summary>
     public int Pending => _stripes.Sum(s => s.Count);
 
+    /// <summary>Touches dropped so far (approximate while writers run): every touch is either drained once or counted here.</summary>
+    public long Dropped => _stripes.Sum(s => s.Dropped);
+
     /// <summary>Records a touch. Returns true when the caller should ask the shard to drain (once per half-full stripe, until drained).</summary>
     public bool Add(string key)
     {
@@ -50,8 +53,11 @@ internal sealed class TouchBuffer
         private readonly string?[] _slots = new string?[StripeCapacity];
         private long _head;
         private long _tail;
+        private long _dropped;
 
         public int Count => (int)(Volatile.Read(ref _tail) - Volatile.Read(ref _head));
+
+        public long Dropped => Volatile.Read(ref _dropped);
 
         /// <summary>Adds the key; returns the fill level after, or 0 when it was dropped.</summary>
         public int TryAdd(string key)
@@ -61,6 +67,7 @@ internal sealed class TouchBuffer
             if (tail - head >= StripeCapacity || Interlocked.CompareExchange(ref _tail, tail + 1, tail) != tail)
             {
                 // Full, or another writer won the slot: drop the touch rather than spin on the hit path.
+                Interlocked.Increment(ref _dropped);
                 return 0;
             }
 

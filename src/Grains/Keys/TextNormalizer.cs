@@ -24,7 +24,10 @@ public static class TextNormalizer
             return null;
         }
 
-        return CollapseAndLower(composed);
+        // Lower-casing can make a composition possible ("T" + U+0308 has no composed form, "t" + U+0308 is U+1E97),
+        // so the result is composed again; otherwise canonically equal inputs could get different keys.
+        var lowered = CollapseAndLower(composed);
+        return lowered.IsNormalized(NormalizationForm.FormC) ? lowered : lowered.Normalize(NormalizationForm.FormC);
     }
 
     private static string CollapseAndLower(string text)

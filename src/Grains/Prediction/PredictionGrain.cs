@@ -61,6 +61,14 @@ internal sealed class PredictionGrain(
     public async Task<PredictionTicket> GetOrStartAsync(PredictionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!services.Models.TryGet(request.Model, out var model) || model.Name != request.Model)
+        {
+            // Checked before anything is admitted or created: an inference for a model without a backend would
+            // fault unobserved and leave its job processing and this key joined to it for good.
+            DeactivateIfEmpty();
+            throw new ArgumentException($"The model '{request.Model}' is not served.", nameof(request));
+        }
+
         var directives = request.Directives;
         var entry = _entry;
         if (!directives.NoCache && entry is not null && entry.Serves(request.NormalizedText, services.Time.GetUtcNow(), directives.MaxAge))
@@ -70,7 +78,10 @@ internal sealed class PredictionGrain(
             return new PredictionTicket(PredictionStatus.Hit, entry.JobId, entry);
         }
 
-        if (_inflight is { } inflight && !directives.OnlyIfCached)
+        // Only the same input joins: another input under this key (a hash collision) must not get this one's answer.
+        if (_inflight is { } inflight && !directives.OnlyIfCached &&
+            string.Equals(inflight.NormalizedText, request.NormalizedText, StringComparison.Ordinal) &&
+            string.Equals(inflight.Model, request.Model, StringComparison.Ordinal))
         {
             inflight.Store |= !directives.NoStore;
             services.Statistics.Coalesce();
@@ -98,8 +109,15 @@ internal sealed class PredictionGrain(
         }
 
         services.Statistics.Miss();
-        var started = new Inflight(job.Id, request.Model, !directives.NoStore, services.Statistics.Generation);
-        _inflight = started;
+
+        // A colliding input is inferred on its own: its job gets its answer, the key keeps the entry it has.
+        var collision = _inflight is not null;
+        var started = new Inflight(job.Id, request.Model, request.NormalizedText, !directives.NoStore && !collision, services.Statistics.Generation);
+        if (!collision)
+        {
+            _inflight = started;
+        }
+
         started.Completion = InferAndApplyAsync(started, request.NormalizedText);
         PredictionLog.InferenceStarted(services.Logger, GetPrimaryKeyString(), job.Id);
         return new PredictionTicket(PredictionStatus.Started, job.Id, null);
@@ -129,7 +147,11 @@ internal sealed class PredictionGrain(
 
     private async Task ApplyAsync(Inflight inflight, InferenceOutcome outcome, string normalizedText)
     {
-        _inflight = null;
+        if (ReferenceEquals(_inflight, inflight))
+        {
+            _inflight = null;
+        }
+
         if (outcome.Result is { } result && inflight.Store && inflight.Generation == services.Statistics.Generation)
         {
             var now = services.Time.GetUtcNow();
@@ -147,6 +169,12 @@ internal sealed class PredictionGrain(
                 state.State = entry;
                 await state.WriteStateAsync();
                 await PublishAsync(entry, CancellationToken.None);
+                if (inflight.Generation != services.Statistics.Generation)
+                {
+                    // A clear started while the entry was being stored and may have missed it (the directory had no
+                    // key to hand it): the entry goes now, so nothing from before a clear outlives it.
+                    await ClearEntryAsync(CancellationToken.None);
+                }
             }
             catch (Exception ex)
             {
@@ -187,7 +215,7 @@ internal sealed class PredictionGrain(
         if (_ttlTimer is null)
         {
             _ttlTimer = RegisterGrainTimer(
-                static (self, ct) => self.OnTtlElapsedAsync(ct), this, new GrainTimerCreationOptions { DueTime = dueIn });
+                static (self, _) => self.OnTtlElapsedAsync(), this, new GrainTimerCreationOptions { DueTime = dueIn });
         }
         else
         {
@@ -200,7 +228,7 @@ internal sealed class PredictionGrain(
         }
     }
 
-    private async Task OnTtlElapsedAsync(CancellationToken cancellationToken)
+    private async Task OnTtlElapsedAsync()
     {
         if (_entry is not { } entry)
         {
@@ -215,7 +243,10 @@ internal sealed class PredictionGrain(
         }
 
         services.Statistics.Expired();
-        await ClearEntryAsync(cancellationToken);
+
+        // Not the tick's token: ClearEntryAsync disposes this very timer, which cancels that token, and the storage
+        // clear and unregistration that follow must still run.
+        await ClearEntryAsync(CancellationToken.None);
         DeactivateIfEmpty();
     }
 
@@ -243,11 +274,14 @@ internal sealed class PredictionGrain(
     }
 
     /// <summary>The inference in flight for this key and the job every concurrent miss shares.</summary>
-    private sealed class Inflight(Guid jobId, string model, bool store, long generation)
+    private sealed class Inflight(Guid jobId, string model, string normalizedText, bool store, long generation)
     {
         public Guid JobId { get; } = jobId;
 
         public string Model { get; } = model;
+
+        /// <summary>The input it answers.</summary>
+        public string NormalizedText { get; } = normalizedText;
 
         /// <summary>Whether any caller wants the result stored (a <c>no-store</c> caller alone does not).</summary>
         public bool Store { get; set; } = store;

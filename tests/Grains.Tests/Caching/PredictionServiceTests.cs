@@ -1,0 +1,223 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using PredictionCache.Grains.Caching;
+using PredictionCache.Grains.Directory;
+using PredictionCache.Grains.Jobs;
+using PredictionCache.Grains.Keys;
+using PredictionCache.Grains.Prediction;
+using PredictionCache.Grains.Tests.Support;
+
+namespace PredictionCache.Grains.Tests.Caching;
+
+public sealed class PredictionServiceTests
+{
+    private const string Prediction = "prediction";
+
+    [Fact]
+    public async Task Clear_WithEntriesAndAnInferenceInFlight_EmptiesTheCacheAndTheInferenceDoesNotStore()
+    {
+        // Arrange: a and b cached (a hit once), c inferring.
+        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:DirectoryShards", "2"));
+        await host.InsertAsync("a");
+        await host.InsertAsync("b");
+        await host.PredictAsync("a");
+        host.Backend!.Hold();
+        var inflight = await host.PredictAsync("c");
+        await host.Backend.WaitForCallsAsync(3);
+
+        // Act
+        var stats = await host.Predictions.ClearAsync().WaitAsync(CacheHost.HangGuard);
+        var activationsAfterClear = host.PredictionActivations;
+        host.Backend.Release();
+        var job = await host.WaitForJobAsync(inflight.JobId);
+        await host.Activity.WaitUntilAsync(() => host.PredictionActivations == 0);
+
+        // Assert: counters reset, in-flight and size are live values.
+        Assert.Equal(
+            new CacheStatsSnapshot(0, 10_000, 3600, 0, 0, 0, stats.MemoryMb, 0, 0, 0, 0, 1, activationsAfterClear + 2),
+            stats);
+        Assert.Equal(1, activationsAfterClear);
+        Assert.Equal(JobStatus.Completed, job.Status);
+        Assert.Equal(FakeInferenceBackend.AnswerFor("c"), job.Result!.ToString());
+        foreach (var text in new[] { "a", "b", "c" })
+        {
+            Assert.False(await host.StorageHoldsAsync(host.KeyOf(text)), text);
+            Assert.Equal(PredictOutcomeKind.NotCached, (await host.PredictAsync(text, new CacheDirectives(OnlyIfCached: true))).Kind);
+        }
+
+        Assert.Equal((0L, 0L, 1L), (host.Statistics.Size, host.Statistics.Inflight, host.Statistics.Inferences));
+    }
+
+    [Fact]
+    public async Task Clear_WhileAnEntryIsBeingStored_TheEntryDoesNotSurviveIt()
+    {
+        // Arrange: the inference is done and its grain has decided to store the entry, but the write is held.
+        await using var host = await CacheHost.StartWithGatedStorageAsync(new FakeInferenceBackend(gated: false));
+        host.GatedStorage.HoldWrites();
+        var started = await host.PredictAsync("a");
+        await host.GatedStorage.WriteReached();
+
+        // Act
+        await host.Predictions.ClearAsync().WaitAsync(CacheHost.HangGuard);
+        host.GatedStorage.ReleaseWrites();
+        var job = await host.WaitForJobAsync(started.JobId);
+
+        // Assert: the job has its answer; the cache holds nothing from before the clear.
+        Assert.Equal(JobStatus.Completed, job.Status);
+        Assert.Equal(0, host.Statistics.Size);
+        Assert.False(await host.StorageHoldsAsync(started.Key));
+        Assert.Equal(PredictOutcomeKind.NotCached, (await host.PredictAsync("a", new CacheDirectives(OnlyIfCached: true))).Kind);
+        await host.Activity.WaitUntilAsync(() => host.PredictionActivations == 0);
+    }
+
+    [Fact]
+    public async Task Clear_Empty_ReturnsZeroedStats()
+    {
+        // Arrange
+        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false));
+
+        // Act
+        var stats = await host.Predictions.ClearAsync().WaitAsync(CacheHost.HangGuard);
+
+        // Assert
+        Assert.Equal((0L, 0L, 0L, 0.0), (stats.Size, stats.Hits, stats.Misses, stats.HitRatio));
+    }
+
+    [Fact]
+    public async Task Clear_AfterClear_CacheFillsAgain()
+    {
+        // Arrange
+        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false));
+        await host.InsertAsync("a");
+        await host.Predictions.ClearAsync();
+
+        // Act
+        var job = await host.InsertAsync("a");
+        var hit = await host.PredictAsync("a");
+
+        // Assert
+        Assert.Equal(PredictOutcomeKind.Hit, hit.Kind);
+        Assert.Equal(job.Id, hit.JobId);
+        Assert.Equal((1L, 1L, 1L), (host.Statistics.Size, host.Statistics.Hits, host.Statistics.Misses));
+    }
+
+    [Fact]
+    public async Task GetStats_AfterTraffic_ReportsCountersAndRatio()
+    {
+        // Arrange
+        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(), ("Cache:MaxEntries", "50"), ("Cache:TtlSeconds", "60"));
+        var started = await host.PredictAsync("a");
+        await host.PredictAsync("a");
+        host.Backend!.Release();
+        await host.WaitForJobAsync(started.JobId);
+        await host.PredictAsync("a");
+        await host.PredictAsync("a");
+
+        // Act
+        var stats = host.Predictions.GetStats();
+
+        // Assert: 2 hits of 4 requests (1 miss, 1 coalesced).
+        Assert.Equal((1L, 50, 60, 2L, 1L, 0.5, 1L, 1L, 0L), (stats.Size, stats.MaxSize, stats.TtlSeconds, stats.Hits, stats.Misses, stats.HitRatio, stats.Coalesced, stats.Inferences, stats.Inflight));
+        Assert.Equal(host.Silo.GetActivationCounts().Values.Sum(), stats.Activations);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Predict_ManyCallersMixingEveryOperation_LeavesNoJobUnfinishedAndConsistentCounters(bool modelYields)
+    {
+        // Arrange: few keys, a small cache over two shards, a short TTL on a clock one caller moves, a fast model
+        // (answering inside the miss's turn, or on another thread).
+        const int callers = 8;
+        const int iterations = 1000;
+        await using var host = await CacheHost.StartAsync(
+            new FakeInferenceBackend(gated: false, yields: modelYields), ("Cache:MaxEntries", "4"), ("Cache:DirectoryShards", "2"), ("Cache:TtlSeconds", "5"));
+        var texts = Enumerable.Range(0, 6).Select(i => $"Text  {i}").ToArray();
+        var jobs = new ConcurrentDictionary<Guid, string>();
+
+        // Act
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(caller => Task.Run(async () =>
+        {
+            var random = new Random(caller);
+            for (var i = 0; i < iterations; i++)
+            {
+                var text = texts[random.Next(texts.Length)];
+                var roll = random.Next(100);
+                if (roll < 10)
+                {
+                    await host.Predictions.RemoveEntryAsync(host.KeyOf(text)).WaitAsync(CacheHost.HangGuard);
+                    continue;
+                }
+
+                if (roll < 12)
+                {
+                    await host.Predictions.ClearAsync().WaitAsync(CacheHost.HangGuard);
+                    continue;
+                }
+
+                if (roll < 15 && caller == 0)
+                {
+                    host.Clock.Advance(TimeSpan.FromSeconds(1));
+                    continue;
+                }
+
+                var directives = roll switch
+                {
+                    < 25 => new CacheDirectives(NoCache: true),
+                    < 30 => new CacheDirectives(NoStore: true),
+                    < 40 => new CacheDirectives(OnlyIfCached: true),
+                    < 45 => new CacheDirectives(MaxAge: TimeSpan.FromSeconds(1)),
+                    _ => default,
+                };
+                var outcome = await host.PredictAsync(text, directives);
+                Assert.NotEqual(PredictOutcomeKind.Overloaded, outcome.Kind);
+                Assert.Equal(outcome.Kind == PredictOutcomeKind.NotCached, outcome.JobId == Guid.Empty);
+                if (outcome.Kind == PredictOutcomeKind.Hit)
+                {
+                    Assert.Equal(TextNormalizer.Normalize(text), outcome.Entry!.NormalizedText);
+                    Assert.Equal(FakeInferenceBackend.AnswerFor(outcome.Entry.NormalizedText), outcome.Entry.Result!.ToString());
+                }
+
+                if (outcome.JobId != Guid.Empty)
+                {
+                    jobs.TryAdd(outcome.JobId, text);
+                }
+            }
+        })));
+
+        // Assert: every job any caller was told about exists, finished, and answers its own input.
+        Assert.NotEmpty(jobs);
+        foreach (var (id, text) in jobs)
+        {
+            var job = await host.WaitForJobAsync(id);
+            Assert.Equal(JobStatus.Completed, job.Status);
+            Assert.Equal(host.KeyOf(text), job.Key);
+            Assert.Equal(FakeInferenceBackend.AnswerFor(TextNormalizer.Normalize(text)!), job.Result!.ToString());
+        }
+
+        Assert.Equal(0, host.Statistics.Inflight);
+        var shards = host.Services.GetRequiredService<DirectoryShards>();
+        var counts = await Task.WhenAll(shards.Shards.Select(s => s.GetCountAsync()));
+        Assert.Equal(counts.Sum(), host.Statistics.Size);
+        Assert.All(counts, c => Assert.InRange(c, 0, 2));
+
+        // Once idle, exactly the grains holding an entry are active, each stored and counted by the directory.
+        await host.Activity.WaitUntilAsync(() => host.PredictionActivations == host.Statistics.Size);
+        var stored = 0;
+        foreach (var text in texts)
+        {
+            stored += await host.StorageHoldsAsync(host.KeyOf(text)) ? 1 : 0;
+        }
+
+        Assert.Equal(host.Statistics.Size, stored);
+
+        // After a clear nothing is left anywhere.
+        await host.Predictions.ClearAsync();
+        await host.Activity.WaitUntilAsync(() => host.PredictionActivations == 0);
+        Assert.Equal(0, host.Statistics.Size);
+        foreach (var text in texts)
+        {
+            Assert.False(await host.StorageHoldsAsync(host.KeyOf(text)), text);
+        }
+    }
+}

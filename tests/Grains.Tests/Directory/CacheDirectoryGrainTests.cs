@@ -1,0 +1,206 @@
+using PredictionCache.Grains.Caching;
+using PredictionCache.Grains.Directory;
+using PredictionCache.Grains.Prediction;
+using PredictionCache.Grains.Tests.Support;
+
+namespace PredictionCache.Grains.Tests.Directory;
+
+public sealed class CacheDirectoryGrainTests
+{
+    private const string Prediction = "prediction";
+    private const string Evicted = "ExternalRequest";
+
+    [Fact]
+    public async Task Register_TenEntriesWithRoomForThree_KeepsTheThreeMostRecent()
+    {
+        // Arrange
+        await using var host = await CacheHost.StartAsync(
+            new FakeInferenceBackend(gated: false), ("Cache:MaxEntries", "3"), ("Cache:DirectoryShards", "1"));
+        var texts = Enumerable.Range(0, 10).Select(i => "text " + i).ToArray();
+
+        // Act
+        foreach (var text in texts)
+        {
+            await host.InsertAsync(text);
+        }
+
+        await host.Activity.WaitForDeactivationsAsync(Prediction, 7, Evicted);
+
+        // Assert
+        Assert.Equal(3, host.Statistics.Size);
+        Assert.Equal(7, host.Statistics.Evictions);
+        Assert.Equal(3, await Shard(host, 0).GetCountAsync());
+        Assert.Equal(3, host.PredictionActivations);
+        Assert.Equal(7, host.Activity.Deactivations(Prediction));
+        foreach (var text in texts[..7])
+        {
+            Assert.False(await host.StorageHoldsAsync(host.KeyOf(text)), text);
+        }
+
+        foreach (var text in texts[7..])
+        {
+            Assert.True(await host.StorageHoldsAsync(host.KeyOf(text)), text);
+        }
+
+        Assert.Equal(texts[7..], await CachedAsync(host, texts));
+    }
+
+    [Fact]
+    public async Task Register_AfterAHit_TheTouchedEntrySurvives()
+    {
+        // Arrange: a, b, c cached in that order, then a hit on a.
+        await using var host = await CacheHost.StartAsync(
+            new FakeInferenceBackend(gated: false), ("Cache:MaxEntries", "3"), ("Cache:DirectoryShards", "1"));
+        string[] texts = ["a", "b", "c", "d", "e"];
+        await host.InsertAsync("a");
+        await host.InsertAsync("b");
+        await host.InsertAsync("c");
+        Assert.Equal(PredictOutcomeKind.Hit, (await host.PredictAsync("a")).Kind);
+
+        // Act: the touch is only buffered; registering d must apply it before it picks b, not a.
+        await host.InsertAsync("d");
+        await host.Activity.WaitForDeactivationsAsync(Prediction, 1, Evicted);
+        var afterD = await StoredAsync(host, texts);
+        await host.InsertAsync("e");
+        await host.Activity.WaitForDeactivationsAsync(Prediction, 2, Evicted);
+
+        // Assert: after d the order is d, a, c; e then evicts c.
+        Assert.Equal(["a", "c", "d"], afterD);
+        Assert.Equal(["a", "d", "e"], await StoredAsync(host, texts));
+        Assert.Equal(["a", "d", "e"], await CachedAsync(host, texts));
+        Assert.Equal(2, host.Statistics.Evictions);
+    }
+
+    [Fact]
+    public async Task Register_SeveralShards_NoShardHoldsMoreThanItsRoundedUpShare()
+    {
+        // Arrange: 10 entries over 4 shards is at most 3 a shard, 12 in all.
+        await using var host = await CacheHost.StartAsync(
+            new FakeInferenceBackend(gated: false), ("Cache:MaxEntries", "10"), ("Cache:DirectoryShards", "4"));
+        var shards = Enumerable.Range(0, 4).Select(i => Shard(host, i)).ToArray();
+
+        for (var i = 0; i < 60; i++)
+        {
+            // Act
+            await host.InsertAsync("text " + i);
+
+            // Assert
+            var counts = await Task.WhenAll(shards.Select(s => s.GetCountAsync()));
+            Assert.All(counts, c => Assert.InRange(c, 0, 3));
+            Assert.Equal(counts.Sum(), host.Statistics.Size);
+            Assert.InRange(host.Statistics.Size, 0, 12);
+            Assert.Equal(i + 1, host.Statistics.Size + host.Statistics.Evictions);
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 20)]
+    [InlineData(4, 20)]
+    public async Task Register_ConcurrentInserts_SizeAndEvictionsAddUpExactly(int shardCount, int maxEntries)
+    {
+        // Arrange
+        const int writers = 8;
+        const int perWriter = 25;
+        await using var host = await CacheHost.StartAsync(
+            new FakeInferenceBackend(gated: false),
+            ("Cache:MaxEntries", maxEntries.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("Cache:DirectoryShards", shardCount.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var capacity = (int)Math.Ceiling(maxEntries / (double)shardCount) * shardCount;
+
+        // Act
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < perWriter; i++)
+            {
+                await host.InsertAsync($"writer {w} text {i}");
+            }
+        })));
+        var size = host.Statistics.Size;
+        var evictions = host.Statistics.Evictions;
+        await host.Activity.WaitForDeactivationsAsync(Prediction, (int)evictions, Evicted);
+
+        // Assert
+        Assert.Equal(writers * perWriter, size + evictions);
+        Assert.InRange(size, 1, capacity);
+        if (shardCount == 1)
+        {
+            Assert.Equal(maxEntries, size);
+        }
+
+        var counts = await Task.WhenAll(Enumerable.Range(0, shardCount).Select(i => Shard(host, i).GetCountAsync()));
+        Assert.Equal(size, counts.Sum());
+        Assert.Equal(size, host.PredictionActivations);
+        Assert.Equal((int)evictions, host.Activity.Deactivations(Prediction));
+    }
+
+    [Fact]
+    public async Task Unregister_RegisteredKey_ShrinksSizeOnce()
+    {
+        // Arrange: the directory used directly, with keys no prediction grain holds.
+        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:DirectoryShards", "1"));
+        var shard = Shard(host, 0);
+        await shard.RegisterAsync("k1");
+        await shard.RegisterAsync("k2");
+        await shard.RegisterAsync("k1");
+
+        // Act
+        await shard.UnregisterAsync("k1");
+        await shard.UnregisterAsync("k1");
+        await shard.UnregisterAsync("never registered");
+
+        // Assert
+        Assert.Equal(1, await shard.GetCountAsync());
+        Assert.Equal(1, host.Statistics.Size);
+    }
+
+    [Fact]
+    public async Task Clear_RegisteredKeys_ReturnsThemAndEmptiesTheShard()
+    {
+        // Arrange
+        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:DirectoryShards", "1"));
+        var shard = Shard(host, 0);
+        await shard.RegisterAsync("k1");
+        await shard.RegisterAsync("k2");
+
+        // Act
+        var keys = await shard.ClearAsync();
+
+        // Assert
+        Assert.Equal(["k1", "k2"], keys.Order(StringComparer.Ordinal));
+        Assert.Equal(0, await shard.GetCountAsync());
+        Assert.Equal(0, host.Statistics.Size);
+    }
+
+    private static ICacheDirectoryGrain Shard(CacheHost host, int shard) =>
+        host.Grains.GetGrain<ICacheDirectoryGrain>(shard.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Which of <paramref name="texts"/> have a stored entry (looked up without touching or activating anything).</summary>
+    private static async Task<string[]> StoredAsync(CacheHost host, string[] texts)
+    {
+        var stored = new List<string>();
+        foreach (var text in texts)
+        {
+            if (await host.StorageHoldsAsync(host.KeyOf(text)))
+            {
+                stored.Add(text);
+            }
+        }
+
+        return [.. stored];
+    }
+
+    /// <summary>Which of <paramref name="texts"/> are cached, asked with only-if-cached (which touches the hits).</summary>
+    private static async Task<string[]> CachedAsync(CacheHost host, string[] texts)
+    {
+        var cached = new List<string>();
+        foreach (var text in texts)
+        {
+            if ((await host.PredictAsync(text, new CacheDirectives(OnlyIfCached: true))).Kind == PredictOutcomeKind.Hit)
+            {
+                cached.Add(text);
+            }
+        }
+
+        return [.. cached];
+    }
+}

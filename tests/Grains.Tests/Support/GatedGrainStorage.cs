@@ -1,0 +1,67 @@
+using PredictionCache.Silo;
+
+namespace PredictionCache.Grains.Tests.Support;
+
+/// <summary>
+/// Grain storage whose writes can be held at a gate, so a test can keep a grain between deciding to store an entry
+/// and storing it; reads, writes and clears otherwise go straight to the silo's in-memory storage.
+/// </summary>
+internal sealed class GatedGrainStorage(IGrainStorage inner) : IGrainStorage
+{
+    private readonly object _lock = new();
+    private TaskCompletionSource _gate = Opened();
+    private TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Makes later writes wait until <see cref="ReleaseWrites"/>.</summary>
+    public void HoldWrites()
+    {
+        lock (_lock)
+        {
+            _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public void ReleaseWrites()
+    {
+        lock (_lock)
+        {
+            _gate.TrySetResult();
+        }
+    }
+
+    /// <summary>Completes once a write is waiting at the gate set by the last <see cref="HoldWrites"/>.</summary>
+    public Task WriteReached()
+    {
+        lock (_lock)
+        {
+            return _reached.Task.WaitAsync(CacheHost.HangGuard);
+        }
+    }
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+        inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+    {
+        Task gate;
+        lock (_lock)
+        {
+            _reached.TrySetResult();
+            gate = _gate.Task;
+        }
+
+        await gate;
+        await inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
+    }
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+        inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
+
+    private static TaskCompletionSource Opened()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        gate.SetResult();
+        return gate;
+    }
+}

@@ -1,0 +1,77 @@
+using PredictionCache.Grains.Inference;
+using PredictionCache.Grains.Jobs;
+
+namespace PredictionCache.Grains.Tests.Support;
+
+/// <summary>
+/// A job store whose completions (complete and fail) can be held at a gate, so a test can keep the prediction grain
+/// inside the turn that finishes a job; everything else goes straight to an in-memory store.
+/// </summary>
+internal sealed class GatedJobStore(IJobStore inner) : IJobStore
+{
+    private readonly object _lock = new();
+    private TaskCompletionSource _gate = Opened();
+    private TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Makes later completions wait until <see cref="ReleaseFinishes"/>.</summary>
+    public void HoldFinishes()
+    {
+        lock (_lock)
+        {
+            _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public void ReleaseFinishes()
+    {
+        lock (_lock)
+        {
+            _gate.TrySetResult();
+        }
+    }
+
+    /// <summary>Completes once a completion is waiting at the gate set by the last <see cref="HoldFinishes"/>.</summary>
+    public Task FinishReached()
+    {
+        lock (_lock)
+        {
+            return _reached.Task.WaitAsync(CacheHost.HangGuard);
+        }
+    }
+
+    public Task CreateAsync(JobRecord job, CancellationToken cancellationToken = default) => inner.CreateAsync(job, cancellationToken);
+
+    public async Task CompleteAsync(Guid id, PredictionResult result, DateTimeOffset completedAt, CancellationToken cancellationToken = default)
+    {
+        await PassGateAsync();
+        await inner.CompleteAsync(id, result, completedAt, cancellationToken);
+    }
+
+    public async Task FailAsync(Guid id, string error, DateTimeOffset completedAt, CancellationToken cancellationToken = default)
+    {
+        await PassGateAsync();
+        await inner.FailAsync(id, error, completedAt, cancellationToken);
+    }
+
+    public Task<JobRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default) => inner.GetAsync(id, cancellationToken);
+
+    public Task<JobRecord?> WaitAsync(Guid id, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        inner.WaitAsync(id, timeout, cancellationToken);
+
+    private static TaskCompletionSource Opened()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        gate.SetResult();
+        return gate;
+    }
+
+    private Task PassGateAsync()
+    {
+        lock (_lock)
+        {
+            _reached.TrySetResult();
+            return _gate.Task;
+        }
+    }
+}
