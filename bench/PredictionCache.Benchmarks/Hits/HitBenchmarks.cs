@@ -31,6 +31,7 @@ public class HitBenchmarks
     private readonly string[] _texts = new string[KeyCount];
     private readonly IPredictionGrain[] _references = new IPredictionGrain[KeyCount];
     private readonly int[] _shards = new int[KeyCount];
+    private readonly int[] _touchEpochs = Enumerable.Repeat(-1, KeyCount).ToArray();
     private CacheHost? _host;
     private DirectoryShards _directory = null!;
     private IGrainFactory _grains = null!;
@@ -126,7 +127,7 @@ public class HitBenchmarks
     {
         for (var i = 0; i < KeyCount; i++)
         {
-            _directory.Touch(_shards[i], _keys[i]);
+            _directory.Touch(_shards[i], _keys[i], ref _touchEpochs[i]);
         }
 
         return KeyCount;

@@ -47,7 +47,7 @@ internal static class PredictEndpoints
         var normalized = TextNormalizer.Normalize(request.Text);
         if (normalized is null)
         {
-            return Problems.BadRequest("\"text\" is not valid Unicode (it holds an unpaired surrogate).");
+            return Problems.BadRequest("\"text\" is not valid Unicode text: it holds an unpaired surrogate or a noncharacter such as U+FFFE.");
         }
 
         if (normalized.Length == 0)

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PredictionCache.Grains.Caching;
+using PredictionCache.Grains.Keys;
 using PredictionCache.Grains.Prediction;
 using PredictionCache.Silo;
 
@@ -34,16 +35,29 @@ internal sealed class DirectoryShards
 
     public IReadOnlyList<ICacheDirectoryGrain> Shards => _shards;
 
+    /// <summary>The shard owning <paramref name="key"/>: by its first 32 bits for a cache key, by its hash for any other.</summary>
     public int ShardOf(string key) =>
-        uint.TryParse(key.AsSpan(0, Math.Min(8, key.Length)), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var prefix)
-            ? (int)(prefix % (uint)_shards.Length)
+        KeyBuilder.IsWellFormed(key)
+            ? KeyBuilder.ShardOf(key, _shards.Length)
             : (int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)_shards.Length);
 
     public TouchBuffer BufferOf(int shard) => _buffers[shard];
 
-    public void Touch(int shard, string key)
+    /// <summary>
+    /// Records a cache hit on <paramref name="key"/> for its shard's LRU order, unless the key was touched already
+    /// since the shard's last drain (<paramref name="touchedEpoch"/> is the caller's memory of that, kept per grain).
+    /// </summary>
+    public void Touch(int shard, string key, ref int touchedEpoch)
     {
-        if (_buffers[shard].Add(key))
+        var buffer = _buffers[shard];
+        var epoch = buffer.Epoch;
+        if (touchedEpoch == epoch)
+        {
+            return;
+        }
+
+        touchedEpoch = epoch;
+        if (buffer.Add(key))
         {
             _ = FlushAsync(shard);
         }

@@ -3,14 +3,17 @@ namespace PredictionCache.Grains.Directory;
 /// <summary>
 /// Buffers cache-hit touches for one directory shard so the hit path never schedules a directory turn: hits add
 /// keys to one of several bounded ring buffers (striped by thread, lock-free, many writers), and the shard drains
-/// them in its turn (one reader). When a stripe is full a touch is dropped: the entry stays where it was in LRU
-/// order, which only matters for an entry touched so rarely that none of its touches got in.
+/// them in its turn (one reader). The buffer is lossy, as Caffeine's read buffer is: a touch is dropped when its
+/// stripe is full or another writer wins the slot at the same instant, rather than spin on the hit path. A dropped
+/// touch leaves the entry where it was in LRU order, which only matters for an entry hit so rarely that none of its
+/// touches got in; striping by thread keeps writers mostly apart.
 /// </summary>
 internal sealed class TouchBuffer
 {
     private const int StripeCapacity = 256;
     private readonly Stripe[] _stripes;
     private int _flushRequested;
+    private int _epoch;
 
     public TouchBuffer(int stripes)
     {
@@ -27,6 +30,13 @@ internal sealed class TouchBuffer
     /// <summary>Touches dropped so far (approximate while writers run): every touch is either drained once or counted here.</summary>
     public long Dropped => _stripes.Sum(s => s.Dropped);
 
+    /// <summary>
+    /// Moves on at every drain. A key touched in the current epoch is already buffered (or was dropped), and a second
+    /// touch before the drain would change nothing but its order among keys touched in the same interval, so callers
+    /// skip it: a hot key costs one buffered touch per drain, not one per hit.
+    /// </summary>
+    public int Epoch => Volatile.Read(ref _epoch);
+
     /// <summary>Records a touch. Returns true when the caller should ask the shard to drain (once per half-full stripe, until drained).</summary>
     public bool Add(string key)
     {
@@ -38,6 +48,8 @@ internal sealed class TouchBuffer
     /// <summary>Hands every buffered key to <paramref name="touch"/>; only the owning shard calls it.</summary>
     public int Drain(Action<string> touch)
     {
+        // First: a touch made while this drain runs belongs to the next one.
+        Interlocked.Increment(ref _epoch);
         Volatile.Write(ref _flushRequested, 0);
         var drained = 0;
         foreach (var stripe in _stripes)

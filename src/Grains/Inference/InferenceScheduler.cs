@@ -52,17 +52,23 @@ internal sealed class InferenceScheduler
         _statistics.InferenceWithdrawn();
     }
 
-    /// <summary>Runs one admitted inference.</summary>
+    /// <summary>
+    /// Runs one admitted inference. Its job gets an answer by the deadline even from a backend that ignores its
+    /// cancellation token, but the slot stays taken until the backend's call really ends, so no more than
+    /// <see cref="InferenceOptions.MaxConcurrency"/> calls ever run at once.
+    /// </summary>
     public async Task<InferenceOutcome> RunAsync(IInferenceBackend backend, string normalizedText)
     {
         try
         {
             await _slots.WaitAsync();
             Interlocked.Increment(ref _running);
-            using var timeout = new CancellationTokenSource(_timeout, _time);
+            var timeout = new CancellationTokenSource(_timeout, _time);
+            Task<PredictionResult>? inference = null;
             try
             {
-                return InferenceOutcome.Success(await backend.InferAsync(normalizedText, timeout.Token));
+                inference = backend.InferAsync(normalizedText, timeout.Token);
+                return InferenceOutcome.Success(await inference.WaitAsync(timeout.Token));
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
@@ -78,8 +84,25 @@ internal sealed class InferenceScheduler
             }
             finally
             {
-                Interlocked.Decrement(ref _running);
-                _slots.Release();
+                if (inference is null || inference.IsCompleted)
+                {
+                    ReleaseSlot(timeout);
+                }
+                else
+                {
+                    // Timed out and still running: the slot (and the token source) go when the call ends.
+                    _ = inference.ContinueWith(
+                        static (call, state) =>
+                        {
+                            var (scheduler, source) = ((InferenceScheduler, CancellationTokenSource))state!;
+                            _ = call.Exception;
+                            scheduler.ReleaseSlot(source);
+                        },
+                        (this, timeout),
+                        CancellationToken.None,
+                        TaskContinuationOptions.ExecuteSynchronously,
+                        TaskScheduler.Default);
+                }
             }
         }
         finally
@@ -87,5 +110,12 @@ internal sealed class InferenceScheduler
             Interlocked.Decrement(ref _admitted);
             _statistics.InferenceFinished();
         }
+    }
+
+    private void ReleaseSlot(CancellationTokenSource timeout)
+    {
+        timeout.Dispose();
+        Interlocked.Decrement(ref _running);
+        _slots.Release();
     }
 }

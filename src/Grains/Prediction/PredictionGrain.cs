@@ -22,6 +22,9 @@ internal sealed class PredictionGrain(
     private Inflight? _inflight;
     private int _shard;
 
+    // Written by concurrent hits without a turn: a torn or lost update only costs one redundant touch.
+    private int _touchedEpoch = -1;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _shard = services.Directory.ShardOf(GetPrimaryKeyString());
@@ -54,7 +57,7 @@ internal sealed class PredictionGrain(
         }
 
         services.Statistics.Hit();
-        services.Directory.Touch(_shard, GetPrimaryKeyString());
+        services.Directory.Touch(_shard, GetPrimaryKeyString(), ref _touchedEpoch);
         return ValueTask.FromResult<CacheEntry?>(entry);
     }
 
@@ -74,7 +77,7 @@ internal sealed class PredictionGrain(
         if (!directives.NoCache && entry is not null && entry.Serves(request.NormalizedText, services.Time.GetUtcNow(), directives.MaxAge))
         {
             services.Statistics.Hit();
-            services.Directory.Touch(_shard, GetPrimaryKeyString());
+            services.Directory.Touch(_shard, GetPrimaryKeyString(), ref _touchedEpoch);
             return new PredictionTicket(PredictionStatus.Hit, entry.JobId, entry);
         }
 

@@ -279,4 +279,19 @@ public sealed class TouchBufferTests
         Assert.Equal(StripeCapacity, drained.Distinct(StringComparer.Ordinal).Count());
         Assert.Equal(writers * perWriter - StripeCapacity, buffer.Dropped);
     }
+
+    [Fact]
+    public void Drain_MovesTheEpochOn()
+    {
+        // Arrange
+        var buffer = new TouchBuffer(stripes: 1);
+        var before = buffer.Epoch;
+
+        // Act
+        buffer.Drain(static _ => { });
+        buffer.Drain(static _ => { });
+
+        // Assert
+        Assert.Equal(before + 2, buffer.Epoch);
+    }
 }

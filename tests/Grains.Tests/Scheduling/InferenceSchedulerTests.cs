@@ -182,6 +182,32 @@ public sealed class InferenceSchedulerTests
     }
 
     [Fact]
+    public async Task Run_BackendIgnoringItsToken_FailsOnTimeAndHoldsItsSlotUntilItReturns()
+    {
+        // Arrange
+        var scheduler = NewScheduler(maxConcurrency: 1, maxQueueLength: 1, timeoutSeconds: 5);
+        var deaf = new DeafBackend();
+        var next = new FakeInferenceBackend(gated: false);
+        Assert.True(scheduler.TryAdmit());
+        Assert.True(scheduler.TryAdmit());
+        var first = scheduler.RunAsync(deaf, "deaf");
+
+        // Act
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        var firstOutcome = await first.WaitAsync(CacheHost.HangGuard);
+        var second = scheduler.RunAsync(next, "next");
+        var secondWaitedForTheSlot = !second.IsCompleted && next.Calls == 0;
+        deaf.Answer.SetResult(PredictionResult.FromJson("1"u8));
+        var secondOutcome = await second.WaitAsync(CacheHost.HangGuard);
+
+        // Assert
+        Assert.Equal("Inference by model 'deaf' timed out after 5 s.", firstOutcome.Error);
+        Assert.True(secondWaitedForTheSlot);
+        Assert.Equal(FakeInferenceBackend.AnswerFor("next"), secondOutcome.Result!.ToString());
+        Assert.Equal(0, _statistics.Inflight);
+    }
+
+    [Fact]
     public async Task Run_TimedOut_FreesTheSlotForTheNextRun()
     {
         // Arrange
@@ -211,4 +237,14 @@ public sealed class InferenceSchedulerTests
             Options.Create(new InferenceOptions { MaxConcurrency = maxConcurrency, MaxQueueLength = maxQueueLength, TimeoutSeconds = timeoutSeconds }),
             _clock,
             _statistics);
+
+    /// <summary>A backend that never looks at its cancellation token: only the scheduler's own timeout can end it.</summary>
+    private sealed class DeafBackend : IInferenceBackend
+    {
+        public TaskCompletionSource<PredictionResult> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Models.ModelDescriptor Model { get; } = new("deaf", "1");
+
+        public Task<PredictionResult> InferAsync(string normalizedText, CancellationToken cancellationToken = default) => Answer.Task;
+    }
 }
