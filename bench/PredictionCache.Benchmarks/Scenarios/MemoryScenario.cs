@@ -80,6 +80,9 @@ internal static class MemoryScenario
         var attributed = breakdown.OverheadBytes;
         Console.WriteLine($"  {"sum of the above",-58} {attributed / (double)breakdown.Entries,7:0.0} B/entry");
         Console.WriteLine($"  {"measured overhead - sum (unattributed)",-58} {(overhead - attributed) / (double)entries,7:0.0} B/entry");
+        Console.WriteLine(breakdown.Missing.Count == 0
+            ? "  every field the breakdown reads was found"
+            : $"  fields not found, so not counted (the object layout changed; update MemoryBreakdown): {string.Join(", ", breakdown.Missing)}");
         Console.WriteLine($"  (breakdown payload {breakdown.PayloadBytes / (double)breakdown.Entries:0.0} B/entry, text {breakdown.TextBytes / (double)breakdown.Entries:0.0} B/entry)");
         Console.WriteLine($"RESULT memory: overhead {Each(overhead):0} B/entry with jobs, {Each(overhead - jobShare):0} B/entry without (target <= 400)");
     }

@@ -6,8 +6,10 @@ namespace PredictionCache.Benchmarks.Scenarios;
 
 /// <summary>
 /// Sizes of live objects as the GC heap holds them (header, method table pointer, fields, padding to 8 bytes), and
-/// reflective reads of private fields, for the memory breakdown. Bench-only: it reads runtime and library
-/// internals (field names as of .NET 10) and fails loudly if they move.
+/// reflective reads of private fields, for the memory breakdown. Bench-only: it reads the host's and the runtime's
+/// internals by name (as of .NET 10 and the current src/), so it is tolerant: a field it cannot find reads as null
+/// and is recorded in <see cref="Missing"/>, which the memory scenario prints, instead of failing the run. What
+/// such a field held is then not attributed, and shows up as the gap between the breakdown and the measured total.
 /// </summary>
 internal static class ObjectSize
 {
@@ -15,16 +17,43 @@ internal static class ObjectSize
         .GetMethod("GetRawObjectDataSize", BindingFlags.NonPublic | BindingFlags.Static)!
         .CreateDelegate<Func<object, nuint>>();
 
-    private static readonly ConcurrentDictionary<(Type, string), FieldInfo> Fields = new();
+    private static readonly ConcurrentDictionary<(Type, string), FieldInfo?> Fields = new();
+    private static readonly ConcurrentDictionary<string, byte> MissingFields = new(StringComparer.Ordinal);
+
+    /// <summary>The fields asked for and not found (<c>Type.name</c>), sorted; empty when the layout is as expected.</summary>
+    public static IReadOnlyList<string> Missing => [.. MissingFields.Keys.Order(StringComparer.Ordinal)];
 
     /// <summary>The heap bytes of <paramref name="value"/> itself (not what it references); 0 for null.</summary>
     public static long Of(object? value) =>
         value is null ? 0 : Math.Max(3 * IntPtr.Size, AlignUp((long)RawDataSize(value) + 2 * IntPtr.Size));
 
-    /// <summary>Reads the instance field <paramref name="name"/> of <paramref name="target"/>, searching base types.</summary>
-    public static object? Field(object target, string name) => FieldInfoOf(target.GetType(), name).GetValue(target);
+    /// <summary>
+    /// Reads the instance field <paramref name="name"/> of <paramref name="target"/>, searching base types; also finds
+    /// the field a primary-constructor parameter (<c>&lt;name&gt;P</c>) or an auto-property
+    /// (<c>&lt;Name&gt;k__BackingField</c>) compiles to. Null for a null target; null and recorded as missing when
+    /// there is no such field.
+    /// </summary>
+    public static object? Field(object? target, string name)
+    {
+        if (target is null)
+        {
+            return null;
+        }
 
-    /// <summary>Reads the first instance field of <paramref name="target"/> whose type is <paramref name="fieldType"/> or derives from it.</summary>
+        var field = FieldInfoOf(target.GetType(), name);
+        if (field is null)
+        {
+            MissingFields.TryAdd($"{NameOf(target.GetType())}.{name}", 0);
+            return null;
+        }
+
+        return field.GetValue(target);
+    }
+
+    /// <summary>
+    /// Reads the first instance field of <paramref name="target"/> whose type is <paramref name="fieldType"/> or derives
+    /// from it; null and recorded as missing when there is none.
+    /// </summary>
     public static object? FieldOfType(object target, Type fieldType)
     {
         for (var type = target.GetType(); type is not null; type = type.BaseType)
@@ -38,44 +67,80 @@ internal static class ObjectSize
             }
         }
 
-        throw new MissingFieldException(target.GetType().Name, fieldType.Name);
+        MissingFields.TryAdd($"{NameOf(target.GetType())}.<field of type {NameOf(fieldType)}>", 0);
+        return null;
+    }
+
+    /// <summary>How many instance fields objects of <paramref name="type"/> have, base types included.</summary>
+    public static int FieldCount(Type type)
+    {
+        var count = 0;
+        for (var t = type; t is not null; t = t.BaseType)
+        {
+            count += t.GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly).Length;
+        }
+
+        return count;
     }
 
     /// <summary>
     /// The bytes a <see cref="ConcurrentDictionary{TKey, TValue}"/> spends on its own structure: the bucket array,
-    /// the lock arrays and one node per item (keys and values themselves not included).
+    /// the lock arrays and one node per item (a struct key or value is inside the node; a reference-type key or
+    /// value is not included).
     /// </summary>
-    public static (long Bytes, long NodeBytes, long BucketBytes) OfConcurrentDictionary(object dictionary, int count)
+    public static (long Bytes, long NodeBytes, long BucketBytes) OfConcurrentDictionary(object? dictionary, int count)
     {
-        var tables = Field(dictionary, "_tables")!;
-        var buckets = (Array)Field(tables, "_buckets")!;
+        var tables = Field(dictionary, "_tables");
+        if (Field(tables, "_buckets") is not Array buckets)
+        {
+            return (0, 0, 0);
+        }
+
         var bucketBytes = Of(buckets) + Of(Field(tables, "_locks")) + Of(Field(tables, "_countPerLock"));
         object? node = null;
         for (var i = 0; i < buckets.Length && node is null; i++)
         {
-            node = Field(buckets.GetValue(i)!, "_node");
+            node = Field(buckets.GetValue(i), "_node");
         }
 
-        var nodeBytes = node is null ? 0 : Of(node);
+        var nodeBytes = Of(node);
         return (bucketBytes + (nodeBytes * count), nodeBytes, bucketBytes);
     }
 
     /// <summary>The bytes a <see cref="Dictionary{TKey, TValue}"/> spends on its bucket and entry arrays.</summary>
-    public static long OfDictionaryArrays(object dictionary) => Of(Field(dictionary, "_buckets")) + Of(Field(dictionary, "_entries"));
+    public static long OfDictionaryArrays(object? dictionary) => Of(Field(dictionary, "_buckets")) + Of(Field(dictionary, "_entries"));
+
+    /// <summary>A type's name with its generic arguments, as C# writes it (<c>GrainTimer&lt;PredictionGrain&gt;</c>).</summary>
+    public static string NameOf(Type type)
+    {
+        if (!type.IsGenericType)
+        {
+            return type.Name;
+        }
+
+        var name = type.Name;
+        var tick = name.IndexOf('`', StringComparison.Ordinal);
+        return $"{(tick < 0 ? name : name[..tick])}<{string.Join(", ", type.GetGenericArguments().Select(NameOf))}>";
+    }
 
     private static long AlignUp(long bytes) => (bytes + 7) & ~7L;
 
-    private static FieldInfo FieldInfoOf(Type type, string name) =>
+    private static FieldInfo? FieldInfoOf(Type type, string name) =>
         Fields.GetOrAdd((type, name), static key =>
         {
-            for (var t = key.Item1; t is not null; t = t.BaseType)
+            var (type, name) = key;
+            string[] candidates = [name, $"<{name}>P", $"<{name}>k__BackingField"];
+            for (var t = type; t is not null; t = t.BaseType)
             {
-                if (t.GetField(key.Item2, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly) is { } field)
+                foreach (var candidate in candidates)
                 {
-                    return field;
+                    if (t.GetField(candidate, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly) is { } field)
+                    {
+                        return field;
+                    }
                 }
             }
 
-            throw new MissingFieldException(key.Item1.Name, key.Item2);
+            return null;
         });
 }
