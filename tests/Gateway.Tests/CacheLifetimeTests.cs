@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using PredictionCache.Gateway.Tests.Infrastructure;
 using PredictionCache.Grains.Prediction;
 using PredictionCache.Silo;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Gateway.Tests;
 
@@ -16,7 +17,7 @@ public sealed class CacheLifetimeTests
     [Fact]
     public async Task Predict_EntryJustUnderTtl_IsHit()
     {
-        var clock = new TestClock();
+        var clock = new ManualTimeProvider();
         await using var factory = new GatewayFactory(TenSecondTtl, clock, new FakeInferenceBackend(open: true));
         using var client = factory.CreateClient();
         await factory.StoreAsync(client, "short lived");
@@ -32,7 +33,7 @@ public sealed class CacheLifetimeTests
     [Fact]
     public async Task Predict_EntryAgeEqualsTtl_IsMissAndCountsExpiration()
     {
-        var clock = new TestClock();
+        var clock = new ManualTimeProvider();
         var backend = new FakeInferenceBackend(open: true);
         await using var factory = new GatewayFactory(TenSecondTtl, clock, backend);
         using var client = factory.CreateClient();
@@ -52,7 +53,7 @@ public sealed class CacheLifetimeTests
     [Fact]
     public async Task Predict_AfterExpiry_NewResultIsCachedAgain()
     {
-        var clock = new TestClock();
+        var clock = new ManualTimeProvider();
         var backend = new FakeInferenceBackend(open: true);
         await using var factory = new GatewayFactory(TenSecondTtl, clock, backend);
         using var client = factory.CreateClient();
@@ -73,7 +74,7 @@ public sealed class CacheLifetimeTests
     [Fact]
     public async Task TtlTimer_WithoutAnyRequest_RemovesTheEntry()
     {
-        var clock = new TestClock();
+        var clock = new ManualTimeProvider();
         await using var factory = new GatewayFactory(TenSecondTtl, clock, new FakeInferenceBackend(open: true));
         using var client = factory.CreateClient();
         using var stored = await client.PredictAsync("timer");

@@ -1,5 +1,6 @@
 using System.Net;
 using PredictionCache.Gateway.Tests.Infrastructure;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Gateway.Tests;
 
@@ -52,7 +53,7 @@ public sealed class PredictCacheControlTests
     [Fact]
     public async Task Predict_MaxAgeZeroOnEntryASecondOld_IsMiss()
     {
-        var clock = new TestClock();
+        var clock = new ManualTimeProvider();
         var backend = new FakeInferenceBackend(open: true);
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
@@ -69,7 +70,7 @@ public sealed class PredictCacheControlTests
     [Fact]
     public async Task Predict_MaxAgeOnEntryOlderThanIt_IsMiss()
     {
-        var clock = new TestClock();
+        var clock = new ManualTimeProvider();
         var backend = new FakeInferenceBackend(open: true);
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
@@ -86,7 +87,7 @@ public sealed class PredictCacheControlTests
     [Fact]
     public async Task Predict_MaxAgeOnEntryExactlyThatOld_IsHit()
     {
-        var clock = new TestClock();
+        var clock = new ManualTimeProvider();
         var backend = new FakeInferenceBackend(open: true);
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();

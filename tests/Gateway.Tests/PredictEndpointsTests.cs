@@ -3,6 +3,7 @@ using System.Text.Json;
 using PredictionCache.Gateway.Tests.Infrastructure;
 using PredictionCache.Grains.Inference.Builtin;
 using PredictionCache.Grains.Keys;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Gateway.Tests;
 
@@ -35,7 +36,7 @@ public sealed class PredictEndpointsTests
     [Fact]
     public async Task Predict_SameTextTwice_SecondIsHit()
     {
-        var clock = new TestClock();
+        var clock = new ManualTimeProvider();
         await using var factory = new GatewayFactory(time: clock);
         using var client = factory.CreateClient();
 

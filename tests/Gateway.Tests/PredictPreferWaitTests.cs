@@ -1,5 +1,6 @@
 using System.Net;
 using PredictionCache.Gateway.Tests.Infrastructure;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Gateway.Tests;
 
@@ -9,7 +10,7 @@ public sealed class PredictPreferWaitTests
     [Fact]
     public async Task Predict_WaitAndJobCompletesInTime_Is200WithResult()
     {
-        var clock = new TestClock();
+        var clock = new ManualTimeProvider();
         var backend = new FakeInferenceBackend();
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
@@ -49,7 +50,7 @@ public sealed class PredictPreferWaitTests
     [Fact]
     public async Task Predict_WaitOverSixty_IsAppliedAsSixty()
     {
-        var clock = new TestClock();
+        var clock = new ManualTimeProvider();
         var backend = new FakeInferenceBackend();
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
@@ -66,7 +67,7 @@ public sealed class PredictPreferWaitTests
     [Fact]
     public async Task Predict_WaitRunsOut_Is202()
     {
-        var clock = new TestClock();
+        var clock = new ManualTimeProvider();
         var backend = new FakeInferenceBackend();
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
@@ -89,7 +90,7 @@ public sealed class PredictPreferWaitTests
     [Fact]
     public async Task Predict_WaitOnJoinedJob_ReturnsTheSharedJobsResult()
     {
-        var clock = new TestClock();
+        var clock = new ManualTimeProvider();
         var backend = new FakeInferenceBackend();
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();

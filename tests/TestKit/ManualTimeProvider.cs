@@ -9,6 +9,8 @@ public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly object _gate = new();
     private readonly List<ManualTimer> _timers = [];
+    private readonly List<TimeSpan> _createdDueTimes = [];
+    private readonly List<(TimeSpan DueTime, TaskCompletionSource Signal)> _watchers = [];
     private DateTimeOffset _now;
     private long _timestamp;
 
@@ -92,13 +94,43 @@ public sealed class ManualTimeProvider : TimeProvider
     {
         ArgumentNullException.ThrowIfNull(callback);
         var timer = new ManualTimer(this, callback, state);
+        List<TaskCompletionSource>? signals = null;
         lock (_gate)
         {
             _timers.Add(timer);
+            _createdDueTimes.Add(dueTime);
+            for (var i = _watchers.Count - 1; i >= 0; i--)
+            {
+                if (_watchers[i].DueTime == dueTime)
+                {
+                    (signals ??= []).Add(_watchers[i].Signal);
+                    _watchers.RemoveAt(i);
+                }
+            }
         }
 
         timer.Change(dueTime, period);
+        signals?.ForEach(s => s.TrySetResult());
         return timer;
+    }
+
+    /// <summary>
+    /// Completes once a timer due in exactly <paramref name="dueTime"/> has been created (at once if one was), so a
+    /// test advances the clock only when the code under test is really waiting on it: no sleeps, no guesses.
+    /// </summary>
+    public Task WhenTimerCreatedAsync(TimeSpan dueTime)
+    {
+        lock (_gate)
+        {
+            if (_createdDueTimes.Contains(dueTime))
+            {
+                return Task.CompletedTask;
+            }
+
+            var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _watchers.Add((dueTime, signal));
+            return signal.Task;
+        }
     }
 
     private sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer
