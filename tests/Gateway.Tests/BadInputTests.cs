@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using PredictionCache.Gateway.Tests.Infrastructure;
 using PredictionCache.Grains.Jobs;
 
@@ -177,6 +178,20 @@ public sealed class BadInputTests
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.InternalServerError);
         Assert.DoesNotContain(UnreachableJobStore.Secret, problem.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Predict_AfterTheSiloStopped_Is503ProblemWithRetryAfter()
+    {
+        await using var factory = new GatewayFactory(backends: new FakeInferenceBackend(open: true));
+        using var client = factory.CreateClient();
+        var silo = factory.Services.GetServices<IHostedService>().Single(s => s.GetType().Name == "SiloHostedService");
+        await silo.StopAsync(CancellationToken.None);
+
+        using var response = await client.PredictAsync("arrives during shutdown");
+
+        await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("1", response.Headers.RetryAfter?.ToString());
     }
 
     [Fact]

@@ -70,4 +70,21 @@ public sealed class SiloHostedServiceTests
         Assert.Equal(2, timersBefore);
         Assert.Equal(0, silo.Clock.ActiveTimerCount);
     }
+
+    [Fact]
+    public async Task StopAsync_ThenACallForANewActivation_IsRefusedAndActivatesNothing()
+    {
+        // Arrange
+        await using var silo = await TestSilo.StartAsync();
+        await silo.GetGrain<ICounterGrain>("before").IncrementAsync();
+
+        // Act
+        await silo.StopAsync();
+        var refused = await Assert.ThrowsAsync<SiloUnavailableException>(() => silo.GetGrain<ICounterGrain>("after").IncrementAsync());
+
+        // Assert
+        Assert.Equal("after", refused.GrainId.Key);
+        Assert.Empty(silo.Probe.Activations("after"));
+        Assert.All(silo.Management.GetActivationCounts().Values, count => Assert.Equal(0, count));
+    }
 }

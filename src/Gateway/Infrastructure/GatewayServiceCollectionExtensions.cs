@@ -38,7 +38,12 @@ internal static class GatewayServiceCollectionExtensions
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = ex => ex switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                SiloUnavailableException => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
             ExceptionHandler = Problems.WriteForExceptionAsync,
         });
         app.UseStatusCodePages(context => Problems.WriteForStatusCodeAsync(context.HttpContext));

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 
+using PredictionCache.Silo;
+
 namespace PredictionCache.Gateway.Infrastructure;
 
 /// <summary>The gateway's RFC 9457 problems, one place for their titles.</summary>
@@ -61,9 +63,19 @@ internal static class Problems
     public static Task WriteForExceptionAsync(HttpContext context)
     {
         var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-        return error is BadHttpRequestException bad
-            ? TypedResults.Problem(bad.Message, statusCode: bad.StatusCode).ExecuteAsync(context)
-            : TypedResults.Problem(
-                "The gateway failed to answer; the error is logged.", statusCode: StatusCodes.Status500InternalServerError, title: "Internal error").ExecuteAsync(context);
+        switch (error)
+        {
+            case BadHttpRequestException bad:
+                return TypedResults.Problem(bad.Message, statusCode: bad.StatusCode).ExecuteAsync(context);
+            case SiloUnavailableException:
+                context.Response.Headers.RetryAfter = "1";
+                return TypedResults.Problem(
+                    "The gateway is shutting down; retry on another node or in a moment.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "Shutting down").ExecuteAsync(context);
+            default:
+                return TypedResults.Problem(
+                    "The gateway failed to answer; the error is logged.", statusCode: StatusCodes.Status500InternalServerError, title: "Internal error").ExecuteAsync(context);
+        }
     }
 }

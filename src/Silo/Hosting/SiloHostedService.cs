@@ -30,6 +30,9 @@ internal sealed class SiloHostedService(SiloRuntime runtime, ActivationCollector
     private async Task StopCoreAsync(CancellationToken cancellationToken)
     {
         collector.Dispose();
+
+        // Closed first: a call arriving during shutdown must not create an activation nobody will deactivate.
+        runtime.Close();
         await runtime.DeactivateAllAsync(cancellationToken);
         runtime.SignalStopping();
         runtime.TimerWheel.Dispose();

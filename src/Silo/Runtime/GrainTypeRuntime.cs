@@ -52,10 +52,17 @@ internal sealed class GrainTypeRuntime
 
     public ICollection<ActivationData> Activations => _activations.Values;
 
-    public ActivationData GetOrCreate(string key) =>
-        _activations.TryGetValue(key, out var activation)
-            ? activation
+    public ActivationData GetOrCreate(string key)
+    {
+        if (_activations.TryGetValue(key, out var activation))
+        {
+            return activation;
+        }
+
+        return Silo.IsClosed
+            ? throw new SiloUnavailableException(new GrainId(GrainType, key))
             : _activations.GetOrAdd(key, static (k, type) => new ActivationData(type, k), this);
+    }
 
     public ActivationData? Find(string key) => _activations.TryGetValue(key, out var activation) ? activation : null;
 

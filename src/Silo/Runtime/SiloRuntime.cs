@@ -10,6 +10,7 @@ internal sealed class SiloRuntime : ISiloManagement, IDisposable
 {
     private readonly Dictionary<Type, GrainTypeRuntime> _byClass = [];
     private readonly CancellationTokenSource _stopping = new();
+    private bool _closed;
 
     public SiloRuntime(
         IServiceProvider services,
@@ -62,6 +63,9 @@ internal sealed class SiloRuntime : ISiloManagement, IDisposable
 
     public CancellationToken Stopping => _stopping.Token;
 
+    /// <summary>True once the silo began to stop: no new activation is created from then on.</summary>
+    public bool IsClosed => Volatile.Read(ref _closed);
+
     public IReadOnlyCollection<GrainTypeRuntime> Types => _byClass.Values;
 
     public IReadOnlyDictionary<string, int> GetActivationCounts() =>
@@ -92,6 +96,9 @@ internal sealed class SiloRuntime : ISiloManagement, IDisposable
     }
 
     public void SignalStopping() => _stopping.Cancel();
+
+    /// <summary>Refuses new activations (existing ones keep serving until they are deactivated).</summary>
+    public void Close() => Volatile.Write(ref _closed, true);
 
     public void Dispose()
     {
