@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using PredictionCache.Gateway.Tests.Infrastructure;
 using PredictionCache.Grains.Jobs;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Gateway.Tests;
 
@@ -69,7 +70,7 @@ public sealed class BadInputTests
     public async Task Predict_BadBody_IsClear4xxProblemAndCreatesNoJob(string name)
     {
         var (body, contentType, status) = Bodies[name];
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
         using var content = new ByteArrayContent(body);
@@ -87,7 +88,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Predict_TextOverMaxTextBytes_Is413()
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(new Dictionary<string, string?> { ["Gateway:MaxTextBytes"] = "100" }, backends: backend);
         using var client = factory.CreateClient();
 
@@ -101,7 +102,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Predict_TextAtMaxTextBytes_IsAccepted()
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(new Dictionary<string, string?> { ["Gateway:MaxTextBytes"] = "100" }, backends: backend);
         using var client = factory.CreateClient();
 
@@ -118,7 +119,7 @@ public sealed class BadInputTests
     [InlineData("\U0001F600", 26)] // 4 bytes each: 104 bytes in 52 UTF-16 chars
     public async Task Predict_MultiByteTextOverMaxTextBytes_CountsBytesNotChars(string character, int count)
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(new Dictionary<string, string?> { ["Gateway:MaxTextBytes"] = "100" }, backends: backend);
         using var client = factory.CreateClient();
 
@@ -131,7 +132,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Predict_BodyOverMaxRequestBytes_Is413()
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         var settings = new Dictionary<string, string?> { ["Gateway:MaxTextBytes"] = "100", ["Gateway:MaxRequestBytes"] = "2048" };
         await using var factory = new GatewayFactory(settings, backends: backend);
         using var client = factory.CreateClient();
@@ -150,7 +151,7 @@ public sealed class BadInputTests
     [InlineData("application/problem+json")]
     public async Task Predict_JsonContentTypeVariants_AreAccepted(string contentType)
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
         using var content = new ByteArrayContent(Utf8("{\"text\": \"hello\", \"unknown\": [1, 2, {\"a\": null}]}"));
@@ -164,7 +165,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Predict_ServerFault_Is500ProblemWithoutInternals()
     {
-        await using var factory = new GatewayFactory(backends: new FakeInferenceBackend(open: true))
+        await using var factory = new GatewayFactory(backends: GatewayFakes.Model(open: true))
         {
             ConfigureServices = services =>
             {
@@ -183,7 +184,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Predict_AfterTheSiloStopped_Is503ProblemWithRetryAfter()
     {
-        await using var factory = new GatewayFactory(backends: new FakeInferenceBackend(open: true));
+        await using var factory = new GatewayFactory(backends: GatewayFakes.Model(open: true));
         using var client = factory.CreateClient();
         var silo = factory.Services.GetServices<IHostedService>().Single(s => s.GetType().Name == "SiloHostedService");
         await silo.StopAsync(CancellationToken.None);
@@ -244,7 +245,7 @@ public sealed class BadInputTests
     [InlineData("Cache-Control", "=, ,=")]
     public async Task Predict_InvalidDirectiveHeaders_AreIgnoredNotErrors(string header, string value)
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
 

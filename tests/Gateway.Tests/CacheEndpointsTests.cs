@@ -34,7 +34,7 @@ public sealed class CacheEndpointsTests
     [Fact]
     public async Task GetStats_AfterKnownSequence_HasExactValues()
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(KnownSizes, backends: backend);
         using var client = factory.CreateClient();
         await factory.StoreAsync(client, "first");
@@ -64,7 +64,7 @@ public sealed class CacheEndpointsTests
     [Fact]
     public async Task ClearCache_AfterEntries_ResetsCountersAndEverythingMisses()
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(KnownSizes, backends: backend);
         using var client = factory.CreateClient();
         await factory.StoreAsync(client, "one");
@@ -108,7 +108,7 @@ public sealed class CacheEndpointsTests
     [Fact]
     public async Task DeleteEntry_Present_Is204ThenMissThen404()
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(KnownSizes, backends: backend);
         using var client = factory.CreateClient();
         using var stored = await client.PredictAsync("delete me");

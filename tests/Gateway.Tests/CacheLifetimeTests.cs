@@ -18,7 +18,7 @@ public sealed class CacheLifetimeTests
     public async Task Predict_EntryJustUnderTtl_IsHit()
     {
         var clock = new ManualTimeProvider();
-        await using var factory = new GatewayFactory(TenSecondTtl, clock, new FakeInferenceBackend(open: true));
+        await using var factory = new GatewayFactory(TenSecondTtl, clock, GatewayFakes.Model(open: true));
         using var client = factory.CreateClient();
         await factory.StoreAsync(client, "short lived");
         clock.Advance(TimeSpan.FromSeconds(9.95));
@@ -34,7 +34,7 @@ public sealed class CacheLifetimeTests
     public async Task Predict_EntryAgeEqualsTtl_IsMissAndCountsExpiration()
     {
         var clock = new ManualTimeProvider();
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(TenSecondTtl, clock, backend);
         using var client = factory.CreateClient();
         var firstJob = await factory.StoreAsync(client, "short lived");
@@ -54,7 +54,7 @@ public sealed class CacheLifetimeTests
     public async Task Predict_AfterExpiry_NewResultIsCachedAgain()
     {
         var clock = new ManualTimeProvider();
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(TenSecondTtl, clock, backend);
         using var client = factory.CreateClient();
         await factory.StoreAsync(client, "comes back");
@@ -75,7 +75,7 @@ public sealed class CacheLifetimeTests
     public async Task TtlTimer_WithoutAnyRequest_RemovesTheEntry()
     {
         var clock = new ManualTimeProvider();
-        await using var factory = new GatewayFactory(TenSecondTtl, clock, new FakeInferenceBackend(open: true));
+        await using var factory = new GatewayFactory(TenSecondTtl, clock, GatewayFakes.Model(open: true));
         using var client = factory.CreateClient();
         using var stored = await client.PredictAsync("timer");
         var key = stored.Header("X-Cache-Key");
@@ -94,7 +94,7 @@ public sealed class CacheLifetimeTests
     [Fact]
     public async Task Predict_ThirdEntryOverMaxEntriesTwo_EvictsTheOldest()
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(TwoEntries, backends: backend);
         using var client = factory.CreateClient();
         var a = await StoreWithKeyAsync(factory, client, "entry a");
@@ -113,7 +113,7 @@ public sealed class CacheLifetimeTests
     [Fact]
     public async Task Predict_OverMaxEntries_EvictsLeastRecentlyUsedNotFirstStored()
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(TwoEntries, backends: backend);
         using var client = factory.CreateClient();
         await StoreWithKeyAsync(factory, client, "entry a");

@@ -10,7 +10,7 @@ public sealed class JobEndpointsTests
     [Fact]
     public async Task GetJob_WhileInferring_IsProcessing()
     {
-        var backend = new FakeInferenceBackend();
+        var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
         using var miss = await client.PredictAsync("still thinking");
@@ -24,13 +24,13 @@ public sealed class JobEndpointsTests
         Assert.Equal("processing", job.GetProperty("status").GetString());
         Assert.Equal(JsonValueKind.Null, job.GetProperty("result").ValueKind);
         Assert.Equal(JsonValueKind.Null, job.GetProperty("error").ValueKind);
-        backend.Open();
+        backend.Release();
     }
 
     [Fact]
     public async Task GetJob_AfterInference_IsCompletedWithResult()
     {
-        var backend = new FakeInferenceBackend();
+        var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
         using var miss = await client.PredictAsync("done soon");
@@ -46,7 +46,7 @@ public sealed class JobEndpointsTests
             if (poll == 0)
             {
                 Assert.Equal("processing", job.GetProperty("status").GetString());
-                backend.Open();
+                backend.Release();
                 await factory.WaitForJobAsync(jobId);
             }
         }

@@ -10,7 +10,7 @@ public sealed class PredictCacheControlTests
     [Fact]
     public async Task Predict_NoCacheOnHit_InfersAgainAndReplacesTheEntry()
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
         var firstJob = await factory.StoreAsync(client, "refresh me");
@@ -34,7 +34,7 @@ public sealed class PredictCacheControlTests
     [Fact]
     public async Task Predict_NoStore_AnswersButDoesNotStore()
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
 
@@ -54,7 +54,7 @@ public sealed class PredictCacheControlTests
     public async Task Predict_MaxAgeZeroOnEntryASecondOld_IsMiss()
     {
         var clock = new ManualTimeProvider();
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
         var firstJob = await factory.StoreAsync(client, "fresh only");
@@ -71,7 +71,7 @@ public sealed class PredictCacheControlTests
     public async Task Predict_MaxAgeOnEntryOlderThanIt_IsMiss()
     {
         var clock = new ManualTimeProvider();
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
         await factory.StoreAsync(client, "aging");
@@ -88,7 +88,7 @@ public sealed class PredictCacheControlTests
     public async Task Predict_MaxAgeOnEntryExactlyThatOld_IsHit()
     {
         var clock = new ManualTimeProvider();
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
         await factory.StoreAsync(client, "aging");
@@ -104,7 +104,7 @@ public sealed class PredictCacheControlTests
     [Fact]
     public async Task Predict_OnlyIfCachedOnMiss_Is504AndDoesNotInfer()
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
 
@@ -121,7 +121,7 @@ public sealed class PredictCacheControlTests
     [Fact]
     public async Task Predict_OnlyIfCachedOnHit_Is200()
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
         var jobId = await factory.StoreAsync(client, "seen before");
@@ -136,7 +136,7 @@ public sealed class PredictCacheControlTests
     [Fact]
     public async Task Predict_OnlyIfCachedWhileInferring_Is504()
     {
-        var backend = new FakeInferenceBackend();
+        var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
         using var first = await client.PredictAsync("in flight");
@@ -145,13 +145,13 @@ public sealed class PredictCacheControlTests
 
         await response.AssertProblemAsync(HttpStatusCode.GatewayTimeout);
         Assert.Equal(1, backend.Calls);
-        backend.Open();
+        backend.Release();
     }
 
     [Fact]
     public async Task Predict_OnlyIfCachedBesideMalformedDirective_IsStillHonoured()
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
 
@@ -170,7 +170,7 @@ public sealed class PredictCacheControlTests
     [InlineData("\"quoted\"")]
     public async Task Predict_MalformedOrUnknownDirectives_AreIgnored(string cacheControl)
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
         var jobId = await factory.StoreAsync(client, "ignore the noise");

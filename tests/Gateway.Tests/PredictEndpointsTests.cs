@@ -13,7 +13,7 @@ public sealed class PredictEndpointsTests
     [Fact]
     public async Task Predict_FirstTime_IsMissWithJob()
     {
-        var backend = new FakeInferenceBackend();
+        var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
 
@@ -30,7 +30,7 @@ public sealed class PredictEndpointsTests
         Assert.Equal("MISS", response.Header("X-Cache"));
         Assert.Equal(KeyBuilder.Build(backend.Model, "hello world"), response.Header("X-Cache-Key"));
         Assert.False(response.HasHeader("Age"));
-        backend.Open();
+        backend.Release();
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class PredictEndpointsTests
     [InlineData("Caf\u00c9", "CAFE\u0301")]
     public async Task Predict_TextsEqualAfterNormalization_ShareOneKeyAndOneInference(string first, string second)
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
         var jobId = await factory.StoreAsync(client, first);
@@ -90,7 +90,7 @@ public sealed class PredictEndpointsTests
     [Fact]
     public async Task Predict_ComposedAndDecomposedAtOnce_ShareOneJob()
     {
-        var backend = new FakeInferenceBackend();
+        var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
 
@@ -103,13 +103,13 @@ public sealed class PredictEndpointsTests
             (await composed.ReadJsonAsync()).GetProperty("job_id").GetGuid(),
             (await decomposed.ReadJsonAsync()).GetProperty("job_id").GetGuid());
         Assert.Equal(["caf\u00e9"], backend.Inputs);
-        backend.Open();
+        backend.Release();
     }
 
     [Fact]
     public async Task Predict_DifferentTexts_HaveDifferentKeys()
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
 
@@ -124,13 +124,13 @@ public sealed class PredictEndpointsTests
     public async Task Predict_ConcurrentIdenticalMisses_ShareOneJobAndOneInference()
     {
         const int requests = 200;
-        var backend = new FakeInferenceBackend();
+        var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
 
         var responses = await Task.WhenAll(Enumerable.Range(0, requests).Select(_ => client.PredictAsync("the same text"))).WaitAsync(GatewayHttp.HangGuard);
         var statsWhileHeld = await client.GetStatsAsync();
-        backend.Open();
+        backend.Release();
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
         Assert.All(responses, r => Assert.Equal("MISS", r.Header("X-Cache")));
@@ -162,7 +162,7 @@ public sealed class PredictEndpointsTests
         // An only-if-cached miss deactivates the empty grain; misses queued behind it must not start an inference on
         // the dying activation while later ones start a second on the next. Many keys make the interleaving likely.
         const int keys = 30;
-        var backend = new FakeInferenceBackend();
+        var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
 
@@ -191,7 +191,7 @@ public sealed class PredictEndpointsTests
             perKey.Add(jobs.Count);
         }
 
-        backend.Open();
+        backend.Release();
 
         Assert.All(perKey, jobs => Assert.Equal(1, jobs));
         Assert.Equal(keys, backend.Calls);
@@ -217,8 +217,8 @@ public sealed class PredictEndpointsTests
     [Fact]
     public async Task Predict_NamedModel_UsesItsBackendAndItsOwnKey()
     {
-        var sentiment = new FakeInferenceBackend(open: true);
-        var other = new FakeInferenceBackend(open: true, name: "other", version: "2");
+        var sentiment = GatewayFakes.Model(open: true);
+        var other = GatewayFakes.Model(open: true, name: "other", version: "2");
         await using var factory = new GatewayFactory(backends: [sentiment, other]);
         using var client = factory.CreateClient();
 

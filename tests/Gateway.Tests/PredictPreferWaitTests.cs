@@ -11,13 +11,13 @@ public sealed class PredictPreferWaitTests
     public async Task Predict_WaitAndJobCompletesInTime_Is200WithResult()
     {
         var clock = new ManualTimeProvider();
-        var backend = new FakeInferenceBackend();
+        var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
 
         var pending = client.PredictAsync("wait for me", ("Prefer", "wait=5"));
         await clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(5)).WaitAsync(GatewayHttp.HangGuard);
-        backend.Open();
+        backend.Release();
         using var response = await pending.WaitAsync(GatewayHttp.HangGuard);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -51,13 +51,13 @@ public sealed class PredictPreferWaitTests
     public async Task Predict_WaitOverSixty_IsAppliedAsSixty()
     {
         var clock = new ManualTimeProvider();
-        var backend = new FakeInferenceBackend();
+        var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
 
         var pending = client.PredictAsync("patient", ("Prefer", "wait=600"));
         await clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(60)).WaitAsync(GatewayHttp.HangGuard);
-        backend.Open();
+        backend.Release();
         using var response = await pending.WaitAsync(GatewayHttp.HangGuard);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -68,7 +68,7 @@ public sealed class PredictPreferWaitTests
     public async Task Predict_WaitRunsOut_Is202()
     {
         var clock = new ManualTimeProvider();
-        var backend = new FakeInferenceBackend();
+        var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
 
@@ -84,14 +84,14 @@ public sealed class PredictPreferWaitTests
         var jobId = body.GetProperty("job_id").GetGuid();
         Assert.Equal("processing", body.GetProperty("status").GetString());
         Assert.Equal($"/jobs/{jobId}", response.Headers.Location?.OriginalString);
-        backend.Open();
+        backend.Release();
     }
 
     [Fact]
     public async Task Predict_WaitOnJoinedJob_ReturnsTheSharedJobsResult()
     {
         var clock = new ManualTimeProvider();
-        var backend = new FakeInferenceBackend();
+        var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
         using var first = await client.PredictAsync("shared");
@@ -99,7 +99,7 @@ public sealed class PredictPreferWaitTests
 
         var pending = client.PredictAsync("shared", ("Prefer", "wait=7"));
         await clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(7)).WaitAsync(GatewayHttp.HangGuard);
-        backend.Open();
+        backend.Release();
         using var response = await pending.WaitAsync(GatewayHttp.HangGuard);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -111,7 +111,7 @@ public sealed class PredictPreferWaitTests
     [Fact]
     public async Task Predict_WaitOnHit_IsPlainHit()
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
         await factory.StoreAsync(client, "stored");
@@ -134,7 +134,7 @@ public sealed class PredictPreferWaitTests
     [InlineData(";;,,=")]
     public async Task Predict_WaitAbsentZeroOrMalformed_IsIgnored(string prefer)
     {
-        var backend = new FakeInferenceBackend();
+        var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
 
@@ -142,13 +142,13 @@ public sealed class PredictPreferWaitTests
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.False(response.HasHeader("Preference-Applied"));
-        backend.Open();
+        backend.Release();
     }
 
     [Fact]
     public async Task Predict_WaitAmongOtherPreferences_IsApplied()
     {
-        var backend = new FakeInferenceBackend(open: true);
+        var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(backends: backend);
         using var client = factory.CreateClient();
 

@@ -6,6 +6,7 @@ using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Keys;
 using PredictionCache.Grains.Prediction;
 using PredictionCache.Grains.Tests.Support;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Grains.Tests.Caching;
 

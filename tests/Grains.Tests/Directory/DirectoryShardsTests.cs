@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using PredictionCache.Grains.Directory;
 using PredictionCache.Grains.Keys;
 using PredictionCache.Grains.Tests.Support;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Grains.Tests.Directory;
 

@@ -2,6 +2,7 @@ using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Keys;
 using PredictionCache.Grains.Prediction;
 using PredictionCache.Grains.Tests.Support;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Grains.Tests.Prediction;
 

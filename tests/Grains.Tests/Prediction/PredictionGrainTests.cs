@@ -3,6 +3,7 @@ using PredictionCache.Grains.Inference;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Prediction;
 using PredictionCache.Grains.Tests.Support;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Grains.Tests.Prediction;
 

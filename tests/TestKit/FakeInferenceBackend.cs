@@ -3,16 +3,19 @@ using System.Text.Json.Nodes;
 using PredictionCache.Grains.Inference;
 using PredictionCache.Grains.Models;
 
-namespace PredictionCache.Grains.Tests.Support;
+namespace PredictionCache.TestKit;
 
 /// <summary>
 /// A hand-written model: every call is counted, then awaits a gate the test opens (<see cref="Release"/>), then
-/// answers <c>{"text": input}</c> or throws what <see cref="Failure"/> makes. It honours the cancellation token, as
+/// answers <c>{"text": input}</c> (or what its <c>answer</c> function makes) or throws what <see cref="Failure"/> makes. It honours the cancellation token, as
 /// a remote model client would.
 /// </summary>
-internal sealed class FakeInferenceBackend : IInferenceBackend
+public sealed class FakeInferenceBackend : IInferenceBackend
 {
     public static readonly ModelDescriptor Descriptor = new("fake", "1");
+
+    /// <summary>How long a test waits for calls before it fails instead of hanging.</summary>
+    public static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
 
     private readonly object _lock = new();
     private readonly List<(int Count, TaskCompletionSource Signal)> _callWaiters = [];
@@ -23,19 +26,26 @@ internal sealed class FakeInferenceBackend : IInferenceBackend
     private int _maxRunning;
 
     private readonly bool _yields;
+    private readonly Func<string, string> _answer;
 
     /// <param name="gated">False: calls answer at once until <see cref="Hold"/>.</param>
     /// <param name="yields">True: every call completes asynchronously, on another thread, as a remote model's would.</param>
-    public FakeInferenceBackend(bool gated = true, bool yields = false)
+    /// <param name="name">The model's name (default <see cref="Descriptor"/>'s).</param>
+    /// <param name="version">The model's version (default <see cref="Descriptor"/>'s).</param>
+    /// <param name="answer">The JSON to answer for a normalized text; default <see cref="AnswerFor"/>.</param>
+    public FakeInferenceBackend(
+        bool gated = true, bool yields = false, string? name = null, string? version = null, Func<string, string>? answer = null)
     {
         _yields = yields;
+        _answer = answer ?? AnswerFor;
+        Model = name is null && version is null ? Descriptor : new ModelDescriptor(name ?? Descriptor.Name, version ?? Descriptor.Version);
         if (!gated)
         {
             _gate.SetResult();
         }
     }
 
-    public ModelDescriptor Model => Descriptor;
+    public ModelDescriptor Model { get; }
 
     /// <summary>Makes the exception each call throws once through the gate; null answers normally.</summary>
     public Func<Exception>? Failure { get; set; }
@@ -84,7 +94,7 @@ internal sealed class FakeInferenceBackend : IInferenceBackend
 
             var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _callWaiters.Add((count, signal));
-            return signal.Task.WaitAsync(CacheHost.HangGuard);
+            return signal.Task.WaitAsync(HangGuard);
         }
     }
 
@@ -123,7 +133,7 @@ internal sealed class FakeInferenceBackend : IInferenceBackend
                 throw failure();
             }
 
-            return PredictionResult.FromJson(System.Text.Encoding.UTF8.GetBytes(AnswerFor(normalizedText)));
+            return PredictionResult.FromJson(System.Text.Encoding.UTF8.GetBytes(_answer(normalizedText)));
         }
         finally
         {
