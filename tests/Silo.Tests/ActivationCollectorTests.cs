@@ -111,6 +111,29 @@ public sealed class ActivationCollectorTests
     }
 
     [Fact]
+    public async Task Collect_AfterALongTurn_CountsIdlenessFromItsEnd()
+    {
+        // Arrange
+        await using var silo = await StartAsync();
+        var grain = silo.GetGrain<ITurnGrain>("long-call");
+        var blocker = new Blocker();
+        var call = grain.BlockAsync(blocker);
+        await blocker.Entered;
+        await AdvanceAsync(silo, Age + Quantum);
+        blocker.Release();
+        await call.WaitAsync(TestSilo.Timeout);
+
+        // Act
+        await AdvanceAsync(silo, Age - Quantum);
+        var activeOneQuantumBeforeAge = silo.Management.GetActivationCount<TurnGrain>();
+        await AdvanceAsync(silo, Quantum);
+
+        // Assert
+        Assert.Equal(1, activeOneQuantumBeforeAge);
+        Assert.Equal(0, silo.Management.GetActivationCount<TurnGrain>());
+    }
+
+    [Fact]
     public async Task ForceActivationCollectionAsync_AgeLimit_CollectsOnlyThoseIdleThatLong()
     {
         // Arrange

@@ -107,8 +107,14 @@ internal sealed class GrainTypeRuntime
             if (method.Kind == InvokeKind.AlwaysInterleave && activation.IsActive)
             {
                 // No turn: it must not wait behind one (the ValueTask overload does the same on its fast path).
-                activation.MarkUsed();
-                return await body((TGrain)(object)activation.Grain, arg);
+                try
+                {
+                    return await body((TGrain)(object)activation.Grain, arg);
+                }
+                finally
+                {
+                    activation.MarkUsed();
+                }
             }
 
             var exclusive = method.Kind == InvokeKind.Exclusive || !activation.IsActive;
@@ -120,11 +126,13 @@ internal sealed class GrainTypeRuntime
                     continue;
                 }
 
-                activation.MarkUsed();
                 return await body((TGrain)(object)activation.Grain, arg);
             }
             finally
             {
+                // Stamped when the call ends: idleness counts from there, so a long call is not collectable the
+                // moment it returns.
+                activation.MarkUsed();
                 activation.Gate.Exit(exclusive);
             }
         }
