@@ -182,6 +182,19 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task Predict_BodyWithAByteOrderMark_IsAccepted()
+    {
+        await using var factory = new GatewayFactory(backends: GatewayFakes.Model(open: true));
+        using var client = factory.CreateClient();
+        using var content = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. Utf8("{\"text\": \"a bom first\"}")]);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        using var response = await client.PostAsync(new Uri("/predict", UriKind.Relative), content);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Predict_AfterTheSiloStopped_Is503ProblemWithRetryAfter()
     {
         await using var factory = new GatewayFactory(backends: GatewayFakes.Model(open: true));

@@ -38,6 +38,12 @@ internal static class PredictRequestReader
 
     internal static (PredictRequest? Request, ProblemHttpResult? Problem) Parse(byte[] body, GatewayOptions options)
     {
+        // RFC 8259 lets a parser ignore a byte order mark; JsonDocument does not, so skip it here.
+        if (body.AsSpan().StartsWith("\uFEFF"u8))
+        {
+            body = body[3..];
+        }
+
         if (!Utf8.IsValid(body))
         {
             return (null, Problems.BadRequest("The body is not valid UTF-8."));

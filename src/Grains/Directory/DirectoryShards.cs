@@ -59,7 +59,8 @@ internal sealed class DirectoryShards
         touchedEpoch = epoch;
         if (buffer.Add(key))
         {
-            _ = FlushAsync(shard);
+            // On the thread pool: run inline, a free shard would drain its whole buffer on this hit's thread.
+            ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Shards.FlushAsync(state.Shard), (Shards: this, Shard: shard), preferLocal: false);
         }
     }
 

@@ -229,6 +229,11 @@ internal sealed class PredictionGrain(
         {
             await services.Directory.RegisterAsync(_shard, GetPrimaryKeyString(), cancellationToken);
         }
+        else
+        {
+            // A refresh (no-cache, max-age) is a use: the entry moves up the LRU order as a hit would move it.
+            services.Directory.Touch(_shard, GetPrimaryKeyString(), ref _touchedEpoch);
+        }
     }
 
     private async Task OnTtlElapsedAsync()

@@ -47,6 +47,28 @@ public sealed class CacheDirectoryGrainTests
     }
 
     [Fact]
+    public async Task Register_AfterANoCacheRefresh_TheRefreshedEntrySurvives()
+    {
+        // Arrange: a, b, c cached in that order, then a is inferred again with no-cache.
+        await using var host = await CacheHost.StartAsync(
+            new FakeInferenceBackend(gated: false), ("Cache:MaxEntries", "3"), ("Cache:DirectoryShards", "1"));
+        string[] texts = ["a", "b", "c", "d"];
+        await host.InsertAsync("a");
+        await host.InsertAsync("b");
+        await host.InsertAsync("c");
+        var refresh = await host.PredictAsync("a", new CacheDirectives(NoCache: true));
+        await host.WaitForJobAsync(refresh.JobId);
+
+        // Act
+        await host.InsertAsync("d");
+        await host.Activity.WaitForDeactivationsAsync(Prediction, 1, Evicted);
+
+        // Assert: the refresh was a use, so b is the least recently used.
+        Assert.Equal(PredictOutcomeKind.Started, refresh.Kind);
+        Assert.Equal(["a", "c", "d"], await StoredAsync(host, texts));
+    }
+
+    [Fact]
     public async Task Register_AfterAHit_TheTouchedEntrySurvives()
     {
         // Arrange: a, b, c cached in that order, then a hit on a.
