@@ -48,18 +48,8 @@ internal sealed class PredictionGrain(
         }
     }
 
-    public ValueTask<CacheEntry?> TryGetAsync(CacheProbe probe)
-    {
-        var entry = _entry;
-        if (entry is null || !entry.Serves(probe.NormalizedText, services.Time.GetUtcNow(), probe.MaxAge))
-        {
-            return ValueTask.FromResult<CacheEntry?>(null);
-        }
-
-        services.Statistics.Hit();
-        services.Directory.Touch(_shard, GetPrimaryKeyString(), ref _touchedEpoch);
-        return ValueTask.FromResult<CacheEntry?>(entry);
-    }
+    public ValueTask<CacheEntry?> TryGetAsync(CacheProbe probe) =>
+        ValueTask.FromResult(Serve(probe.NormalizedText, probe.MaxAge));
 
     public async Task<PredictionTicket> GetOrStartAsync(PredictionRequest request, CancellationToken cancellationToken = default)
     {
@@ -73,11 +63,8 @@ internal sealed class PredictionGrain(
         }
 
         var directives = request.Directives;
-        var entry = _entry;
-        if (!directives.NoCache && entry is not null && entry.Serves(request.NormalizedText, services.Time.GetUtcNow(), directives.MaxAge))
+        if (!directives.NoCache && Serve(request.NormalizedText, directives.MaxAge) is { } entry)
         {
-            services.Statistics.Hit();
-            services.Directory.Touch(_shard, GetPrimaryKeyString(), ref _touchedEpoch);
             return new PredictionTicket(PredictionStatus.Hit, entry.JobId, entry);
         }
 
@@ -136,6 +123,23 @@ internal sealed class PredictionGrain(
 
         DeactivateIfEmpty();
         return existed;
+    }
+
+    /// <summary>
+    /// The entry, when it answers <paramref name="normalizedText"/> now and is no older than <paramref name="maxAge"/>;
+    /// serving it counts a hit and touches the LRU. Used with and without a turn: it only reads the published entry.
+    /// </summary>
+    private CacheEntry? Serve(string normalizedText, TimeSpan? maxAge)
+    {
+        var entry = _entry;
+        if (entry is null || !entry.Serves(normalizedText, services.Time.GetUtcNow(), maxAge))
+        {
+            return null;
+        }
+
+        services.Statistics.Hit();
+        services.Directory.Touch(_shard, GetPrimaryKeyString(), ref _touchedEpoch);
+        return entry;
     }
 
     private async Task InferAndApplyAsync(Inflight inflight, string normalizedText)
