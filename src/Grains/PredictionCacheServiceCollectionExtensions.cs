@@ -8,6 +8,7 @@ using PredictionCache.Grains.Inference.Builtin;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Models;
 using PredictionCache.Grains.Prediction;
+using PredictionCache.Grains.Storage;
 using PredictionCache.Silo;
 
 namespace PredictionCache.Grains;
@@ -17,7 +18,8 @@ public static class PredictionCacheServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the prediction cache. Options bind from <c>Cache</c>, <c>Inference</c>, <c>Inference:Builtin</c>,
-    /// <c>Jobs</c> and <c>Storage</c> and are validated at start-up.
+    /// <c>Jobs</c> and <c>Storage</c> and are validated at start-up. Storage is <c>Storage:Provider</c>'s: entries
+    /// and jobs in SQLite or PostgreSQL, or in memory.
     /// </summary>
     public static IServiceCollection AddPredictionCache(this IServiceCollection services)
     {
@@ -26,7 +28,6 @@ public static class PredictionCacheServiceCollectionExtensions
         services.AddValidatedOptions<InferenceOptions>(InferenceOptions.SectionName);
         services.AddValidatedOptions<BuiltinModelOptions>(BuiltinModelOptions.SectionName);
         services.AddValidatedOptions<JobOptions>(JobOptions.SectionName);
-        services.AddValidatedOptions<StorageOptions>(StorageOptions.SectionName);
 
         services.TryAddSingleton<CacheStatistics>();
         services.TryAddSingleton<InferenceScheduler>();
@@ -34,7 +35,13 @@ public static class PredictionCacheServiceCollectionExtensions
         services.TryAddSingleton<PredictionGrainServices>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInferenceBackend, BuiltinSentimentBackend>());
         services.TryAddSingleton<ModelCatalog>();
-        services.TryAddSingleton<IJobStore, MemoryJobStore>();
+        services.TryAddSingleton<AccessTimes>();
+        services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.IsDurable
+            ? ActivatorUtilities.CreateInstance<SqlJobStore>(sp)
+            : ActivatorUtilities.CreateInstance<MemoryJobStore>(sp));
+
+        // Before the silo's hosted service, so the schema is in place before any grain reads its state.
+        services.AddHostedService<CacheStorageService>();
         services.TryAddSingleton(sp => new PredictionService(
             sp.GetRequiredService<IGrainFactory>(),
             sp.GetRequiredService<ModelCatalog>(),
@@ -42,11 +49,14 @@ public static class PredictionCacheServiceCollectionExtensions
             sp.GetRequiredService<CacheStatistics>(),
             sp.GetRequiredService<ISiloManagement>(),
             sp.GetRequiredService<DirectoryShards>(),
-            sp.GetRequiredService<IOptions<CacheOptions>>()));
+            sp.GetRequiredService<IGrainStateTable<CacheEntry>>(),
+            sp.GetRequiredService<IOptions<CacheOptions>>(),
+            sp.GetRequiredService<IOptions<StorageOptions>>()));
         services.AddSilo(silo => silo
             .AddGrain<IPredictionGrain, PredictionGrain>(binding => new PredictionGrainReference(binding))
             .AddGrain<ICacheDirectoryGrain, CacheDirectoryGrain>(binding => new CacheDirectoryGrainReference(binding))
-            .AddMemoryGrainStorage());
+            .AddStateTable<PredictionGrain, CacheEntry>("entry", new CacheEntryTable())
+            .AddGrainStorage());
         return services;
     }
 }

@@ -24,7 +24,8 @@ internal static class CacheEndpoints
         return endpoints;
     }
 
-    internal static Ok<CacheStatsSnapshot> GetStats(PredictionService cache) => TypedResults.Ok(cache.GetStats());
+    internal static async Task<Ok<CacheStatsSnapshot>> GetStats(PredictionService cache, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await cache.GetStatsAsync(cancellationToken));
 
     internal static async Task<Ok<ClearResponse>> ClearAsync(PredictionService cache, CancellationToken cancellationToken) =>
         TypedResults.Ok(new ClearResponse("Cache cleared", await cache.ClearAsync(cancellationToken)));

@@ -8,6 +8,7 @@ namespace PredictionCache.Grains.Caching;
 public sealed class CacheStatistics
 {
     private readonly StripedCounter _hits = new();
+    private long _storageHits;
     private long _misses;
     private long _coalesced;
     private long _inferences;
@@ -18,7 +19,13 @@ public sealed class CacheStatistics
     private long _generation;
 
     /// <summary>Requests answered from the cache.</summary>
-    public long Hits => _hits.Value;
+    public long Hits => _hits.Value + StorageHits;
+
+    /// <summary>Hits answered by an activation that was in memory (level 1).</summary>
+    public long MemoryHits => _hits.Value;
+
+    /// <summary>Hits answered from storage (level 2): the key's grain was not in memory and came back from its stored entry.</summary>
+    public long StorageHits => Interlocked.Read(ref _storageHits);
 
     /// <summary>Requests that started an inference.</summary>
     public long Misses => Interlocked.Read(ref _misses);
@@ -46,6 +53,8 @@ public sealed class CacheStatistics
 
     internal void Hit() => _hits.Increment();
 
+    internal void StorageHit() => Interlocked.Increment(ref _storageHits);
+
     internal void Miss() => Interlocked.Increment(ref _misses);
 
     internal void Coalesce() => Interlocked.Increment(ref _coalesced);
@@ -71,6 +80,7 @@ public sealed class CacheStatistics
     {
         Interlocked.Increment(ref _generation);
         _hits.Reset();
+        Interlocked.Exchange(ref _storageHits, 0);
         Interlocked.Exchange(ref _misses, 0);
         Interlocked.Exchange(ref _coalesced, 0);
         Interlocked.Exchange(ref _inferences, 0);

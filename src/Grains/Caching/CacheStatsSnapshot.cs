@@ -4,7 +4,9 @@ namespace PredictionCache.Grains.Caching;
 /// <param name="Size">Entries in memory.</param>
 /// <param name="MaxSize">The configured maximum.</param>
 /// <param name="TtlSeconds">The configured TTL.</param>
-/// <param name="Hits">Requests answered from the cache.</param>
+/// <param name="Hits">Requests answered from the cache: <paramref name="HitsL1"/> plus <paramref name="HitsL2"/>.</param>
+/// <param name="HitsL1">Hits answered by a grain in memory (level 1).</param>
+/// <param name="HitsL2">Hits answered from storage (level 2): the grain was not in memory and came back from its row.</param>
 /// <param name="Misses">Requests that started an inference.</param>
 /// <param name="HitRatio">Hits over hits, misses and coalesced requests; 0 when there were none.</param>
 /// <param name="MemoryMb">The process's managed heap, in MiB.</param>
@@ -14,11 +16,15 @@ namespace PredictionCache.Grains.Caching;
 /// <param name="Inferences">Inferences finished.</param>
 /// <param name="Inflight">Inferences running or queued.</param>
 /// <param name="Activations">Grain activations in memory, of every type.</param>
+/// <param name="StoredEntries">Entries in storage (level 2), counted there.</param>
+/// <param name="MaxStoredEntries">The configured most entries storage keeps (<c>Storage:MaxEntries</c>).</param>
 public sealed record CacheStatsSnapshot(
     long Size,
     int MaxSize,
     int TtlSeconds,
     long Hits,
+    long HitsL1,
+    long HitsL2,
     long Misses,
     double HitRatio,
     double MemoryMb,
@@ -27,4 +33,6 @@ public sealed record CacheStatsSnapshot(
     long Coalesced,
     long Inferences,
     long Inflight,
-    int Activations);
+    int Activations,
+    long StoredEntries,
+    long MaxStoredEntries);

@@ -20,6 +20,8 @@ public sealed class PredictionService
     private readonly ISiloManagement _silo;
     private readonly DirectoryShards _directory;
     private readonly CacheOptions _options;
+    private readonly StorageOptions _storageOptions;
+    private readonly IGrainStateTable<CacheEntry> _entries;
 
     internal PredictionService(
         IGrainFactory grains,
@@ -28,7 +30,9 @@ public sealed class PredictionService
         CacheStatistics statistics,
         ISiloManagement silo,
         DirectoryShards directory,
-        IOptions<CacheOptions> options)
+        IGrainStateTable<CacheEntry> entries,
+        IOptions<CacheOptions> options,
+        IOptions<StorageOptions> storageOptions)
     {
         _grains = grains;
         Models = models;
@@ -37,6 +41,8 @@ public sealed class PredictionService
         _silo = silo;
         _directory = directory;
         _options = options.Value;
+        _entries = entries;
+        _storageOptions = storageOptions.Value;
     }
 
     /// <summary>The models served.</summary>
@@ -84,12 +90,17 @@ public sealed class PredictionService
     {
         _statistics.Reset();
         await _directory.ClearAsync(_grains).WaitAsync(cancellationToken);
-        return GetStats();
+
+        // After the activations are gone: an entry stored while they went is older than the clear (its grain sees the
+        // new generation and removes it itself), and the rows of grains not in memory go here.
+        await _entries.ClearAsync(cancellationToken);
+        return await GetStatsAsync(cancellationToken);
     }
 
-    /// <summary>The current figures.</summary>
-    public CacheStatsSnapshot GetStats()
+    /// <summary>The current figures; <c>stored_entries</c> is counted in storage.</summary>
+    public async Task<CacheStatsSnapshot> GetStatsAsync(CancellationToken cancellationToken = default)
     {
+        var stored = await _entries.CountAsync(cancellationToken);
         var hits = _statistics.Hits;
         var misses = _statistics.Misses;
         var coalesced = _statistics.Coalesced;
@@ -99,6 +110,8 @@ public sealed class PredictionService
             MaxSize: _options.MaxEntries,
             TtlSeconds: _options.TtlSeconds,
             Hits: hits,
+            HitsL1: _statistics.MemoryHits,
+            HitsL2: _statistics.StorageHits,
             Misses: misses,
             HitRatio: requests == 0 ? 0 : Math.Round(hits / (double)requests, 4),
             MemoryMb: Math.Round(GC.GetTotalMemory(forceFullCollection: false) / (1024.0 * 1024.0), 1),
@@ -107,6 +120,8 @@ public sealed class PredictionService
             Coalesced: coalesced,
             Inferences: _statistics.Inferences,
             Inflight: _statistics.Inflight,
-            Activations: _silo.GetActivationCounts().Values.Sum());
+            Activations: _silo.GetActivationCounts().Values.Sum(),
+            StoredEntries: stored,
+            MaxStoredEntries: _storageOptions.MaxEntries);
     }
 }

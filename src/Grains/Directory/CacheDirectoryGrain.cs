@@ -1,6 +1,7 @@
 using System.Globalization;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Prediction;
+using PredictionCache.Grains.Storage;
 using PredictionCache.Silo;
 
 namespace PredictionCache.Grains.Directory;
@@ -8,9 +9,11 @@ namespace PredictionCache.Grains.Directory;
 /// <summary>
 /// A directory shard: LRU order over its keys, fed by registrations (misses that stored an entry) and by the
 /// touches hits buffer for it. Before it picks victims it drains the buffer, so eviction sees the latest hits.
+/// Every key it sees used goes to <see cref="AccessTimes"/>, for storage's batched <c>last_access</c> writes.
+/// Eviction only deactivates: the entry stays in storage, and the next request brings it back without inference.
 /// </summary>
 [CollectionAgeLimit(AlwaysActive = true)]
-internal sealed class CacheDirectoryGrain(DirectoryShards shards, CacheStatistics statistics) : Grain, ICacheDirectoryGrain
+internal sealed class CacheDirectoryGrain(DirectoryShards shards, CacheStatistics statistics, AccessTimes accessTimes) : Grain, ICacheDirectoryGrain
 {
     private readonly LruOrder _lru = new();
     private TouchBuffer _touches = null!;
@@ -21,13 +24,18 @@ internal sealed class CacheDirectoryGrain(DirectoryShards shards, CacheStatistic
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _touches = shards.BufferOf(int.Parse(GetPrimaryKeyString(), CultureInfo.InvariantCulture));
-        _touch = _lru.Touch;
+        _touch = key =>
+        {
+            _lru.Touch(key);
+            accessTimes.Record(key);
+        };
         return Task.CompletedTask;
     }
 
     public Task RegisterAsync(string key, CancellationToken cancellationToken = default)
     {
         _touches.Drain(_touch);
+        accessTimes.Record(key);
         if (_lru.AddOrTouch(key))
         {
             statistics.SizeChanged(1);

@@ -11,14 +11,15 @@ namespace PredictionCache.Grains.Jobs;
 internal sealed class MemoryJobStore : IJobStore, IDisposable
 {
     private readonly ConcurrentDictionary<Guid, JobRecord> _jobs = new();
-    private readonly ConcurrentDictionary<Guid, TaskCompletionSource<JobRecord>> _waiters = new();
     private readonly TimeProvider _time;
     private readonly TimeSpan _retention;
     private readonly ITimer _sweep;
+    private readonly JobWaiters _waiters;
 
     public MemoryJobStore(TimeProvider time, IOptions<JobOptions> options)
     {
         _time = time;
+        _waiters = new JobWaiters(time);
         _retention = TimeSpan.FromHours(options.Value.RetentionHours);
         var interval = TimeSpan.FromMinutes(options.Value.SweepIntervalMinutes);
         _sweep = time.CreateTimer(static s => ((MemoryJobStore)s!).Sweep(), this, interval, interval);
@@ -46,30 +47,8 @@ internal sealed class MemoryJobStore : IJobStore, IDisposable
     public Task<JobRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default) =>
         Task.FromResult(_jobs.GetValueOrDefault(id));
 
-    public async Task<JobRecord?> WaitAsync(Guid id, TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        if (!_jobs.TryGetValue(id, out var job) || job.IsFinished || timeout <= TimeSpan.Zero)
-        {
-            return job;
-        }
-
-        var waiter = _waiters.GetOrAdd(id, static _ => new TaskCompletionSource<JobRecord>(TaskCreationOptions.RunContinuationsAsynchronously));
-
-        // The job may have finished between the first look and registering the waiter.
-        if (_jobs.TryGetValue(id, out job) && job.IsFinished)
-        {
-            return job;
-        }
-
-        try
-        {
-            return await waiter.Task.WaitAsync(timeout, _time, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            return _jobs.GetValueOrDefault(id);
-        }
-    }
+    public Task<JobRecord?> WaitAsync(Guid id, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _waiters.WaitAsync(id, timeout, GetAsync, cancellationToken);
 
     public void Dispose() => _sweep.Dispose();
 
@@ -102,11 +81,7 @@ internal sealed class MemoryJobStore : IJobStore, IDisposable
             var finished = finish(job);
             if (_jobs.TryUpdate(id, finished, job))
             {
-                if (_waiters.TryRemove(id, out var waiter))
-                {
-                    waiter.TrySetResult(finished);
-                }
-
+                _waiters.Signal(id);
                 break;
             }
         }

@@ -25,27 +25,28 @@ internal sealed class PredictionGrain(
     // Written by concurrent hits without a turn: a torn or lost update only costs one redundant touch.
     private int _touchedEpoch = -1;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    // 1 while the entry came from storage and has not served yet: its first hit counts as a level-2 hit.
+    private int _fromStorage;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _shard = services.Directory.ShardOf(GetPrimaryKeyString());
         if (!state.RecordExists)
         {
-            return Task.CompletedTask;
+            return;
         }
 
-        return state.State.ExpiresAt <= services.Time.GetUtcNow()
-            ? state.ClearStateAsync(cancellationToken)
-            : PublishAsync(state.State, cancellationToken);
-    }
-
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        // Evicted or cleared: with in-memory storage the record must go too, or eviction would not bound memory.
-        if (reason.Code == DeactivationReasonCode.ExternalRequest && state.RecordExists)
+        // The state was read from storage (level 2) before this call: an entry evicted from memory, or kept across a
+        // restart. Eviction never deletes it; only expiry, removal, clearing and storage trimming do.
+        if (state.State.ExpiresAt <= services.Time.GetUtcNow())
         {
-            _entry = null;
-            await state.ClearStateAsync(cancellationToken);
+            services.Statistics.Expired();
+            await ForgetStoredAsync(cancellationToken);
+            return;
         }
+
+        _fromStorage = 1;
+        await PublishAsync(state.State, cancellationToken);
     }
 
     public ValueTask<CacheEntry?> TryGetAsync(CacheProbe probe) =>
@@ -137,7 +138,15 @@ internal sealed class PredictionGrain(
             return null;
         }
 
-        services.Statistics.Hit();
+        if (_fromStorage == 0 || Interlocked.Exchange(ref _fromStorage, 0) == 0)
+        {
+            services.Statistics.Hit();
+        }
+        else
+        {
+            services.Statistics.StorageHit();
+        }
+
         services.Directory.Touch(_shard, GetPrimaryKeyString(), ref _touchedEpoch);
         return entry;
     }
@@ -173,8 +182,8 @@ internal sealed class PredictionGrain(
             };
             try
             {
-                state.State = entry;
-                await state.WriteStateAsync();
+                await StoreAsync(entry);
+                _fromStorage = 0;
                 await PublishAsync(entry, CancellationToken.None);
                 if (inflight.Generation != services.Statistics.Generation)
                 {
@@ -265,16 +274,55 @@ internal sealed class PredictionGrain(
     private async Task ClearEntryAsync(CancellationToken cancellationToken)
     {
         _entry = null;
-        if (state.RecordExists)
-        {
-            await state.ClearStateAsync(cancellationToken);
-        }
+        _fromStorage = 0;
+        await ForgetStoredAsync(cancellationToken);
 
         await services.Directory.UnregisterAsync(_shard, GetPrimaryKeyString(), cancellationToken);
 
         // Last: when the TTL timer's own tick runs this, disposing the timer cancels the token used above.
         _ttlTimer?.Dispose();
         _ttlTimer = null;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="entry"/> to storage. This grain is its key's only writer, so a version conflict means
+    /// storage upkeep (trim, sweep, clear) removed the row under it: read the current version and write again.
+    /// </summary>
+    private async Task StoreAsync(CacheEntry entry)
+    {
+        state.State = entry;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            await state.ReadStateAsync();
+            state.State = entry;
+            await state.WriteStateAsync();
+        }
+    }
+
+    /// <summary>Removes the stored entry; one that storage upkeep removed already counts as removed.</summary>
+    private async Task ForgetStoredAsync(CancellationToken cancellationToken)
+    {
+        if (!state.RecordExists)
+        {
+            return;
+        }
+
+        try
+        {
+            await state.ClearStateAsync(cancellationToken);
+        }
+        catch (InconsistentStateException)
+        {
+            await state.ReadStateAsync(cancellationToken);
+            if (state.RecordExists)
+            {
+                await state.ClearStateAsync(cancellationToken);
+            }
+        }
     }
 
     private void DeactivateIfEmpty()

@@ -18,4 +18,17 @@ public interface ISiloBuilder
 
     /// <summary>Registers in-memory grain storage under <paramref name="name"/>.</summary>
     ISiloBuilder AddMemoryGrainStorage(string name = SiloBuilder.DefaultStorageName);
+
+    /// <summary>
+    /// Registers the grain storage <c>Storage:Provider</c> names under <paramref name="name"/>: <c>sqlite</c> or
+    /// <c>postgres</c> (a <see cref="StorageDatabase"/> on <c>Storage:ConnectionString</c>) or <c>memory</c>.
+    /// </summary>
+    ISiloBuilder AddGrainStorage(string name = SiloBuilder.DefaultStorageName);
+
+    /// <summary>
+    /// Maps <typeparamref name="TGrain"/>'s state <paramref name="stateName"/> to its own table, and registers the
+    /// table's upkeep handle <see cref="IGrainStateTable{TState}"/>. SQL providers need a mapping for every state.
+    /// </summary>
+    ISiloBuilder AddStateTable<TGrain, TState>(string stateName, GrainStateTable<TState> table, string storageName = SiloBuilder.DefaultStorageName)
+        where TGrain : Grain;
 }

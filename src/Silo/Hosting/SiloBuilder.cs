@@ -1,4 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PredictionCache.Silo.Runtime;
 using PredictionCache.Silo.Storage;
 
@@ -28,7 +31,42 @@ public sealed class SiloBuilder : ISiloBuilder
     /// <inheritdoc />
     public ISiloBuilder AddMemoryGrainStorage(string name = DefaultStorageName)
     {
-        Services.AddKeyedSingleton<IGrainStorage, MemoryGrainStorage>(name);
+        Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new MemoryGrainStorage(sp.GetRequiredService<TimeProvider>()));
+        return this;
+    }
+
+    /// <inheritdoc />
+    public ISiloBuilder AddGrainStorage(string name = DefaultStorageName)
+    {
+        Services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return new StorageDatabase(
+                StorageDialect.For(options.Provider),
+                options.EffectiveConnectionString!,
+                options.MaxWriteBatch,
+                sp.GetRequiredService<ILogger<StorageDatabase>>());
+        });
+        Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) =>
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.IsDurable
+                ? new AdoNetGrainStorage(
+                    sp.GetRequiredService<StorageDatabase>(),
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetServices<StateTableRegistration>())
+                : new MemoryGrainStorage(sp.GetRequiredService<TimeProvider>()));
+        return this;
+    }
+
+    /// <inheritdoc />
+    public ISiloBuilder AddStateTable<TGrain, TState>(string stateName, GrainStateTable<TState> table, string storageName = DefaultStorageName)
+        where TGrain : Grain
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stateName);
+        ArgumentNullException.ThrowIfNull(table);
+        var registration = new StateTableRegistration(GrainType.NameOf(typeof(TGrain)), stateName, typeof(TState), table);
+        Services.AddSingleton(registration);
+        Services.AddSingleton<IGrainStateTable<TState>>(sp =>
+            ((IStateTableProvider)sp.GetRequiredKeyedService<IGrainStorage>(storageName)).GetTable<TState>(registration));
         return this;
     }
 }

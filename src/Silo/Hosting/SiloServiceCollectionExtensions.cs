@@ -12,7 +12,7 @@ public static class SiloServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the actor host: grain factory, activations, shared timer wheel, idle collection and storage providers.
-    /// Options come from <c>Silo:Timers</c> and <c>Silo:Collection</c> and are validated at start-up.
+    /// Options come from <c>Silo:Timers</c>, <c>Silo:Collection</c> and <c>Storage</c> and are validated at start-up.
     /// </summary>
     public static IServiceCollection AddSilo(this IServiceCollection services, Action<ISiloBuilder> configure)
     {
@@ -20,6 +20,7 @@ public static class SiloServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.AddValidatedOptions<TimerWheelOptions>(TimerWheelOptions.SectionName);
         services.AddValidatedOptions<GrainCollectionOptions>(GrainCollectionOptions.SectionName);
+        services.AddValidatedOptions<StorageOptions>(StorageOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<SiloMetrics>();

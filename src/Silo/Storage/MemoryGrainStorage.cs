@@ -7,12 +7,17 @@ namespace PredictionCache.Silo.Storage;
 /// Grain storage in process memory, as Orleans' <c>MemoryGrainStorage</c>: for tests and throwaway runs.
 /// It holds state objects by reference, so states must be immutable records or be replaced, not mutated.
 /// Records live in one dictionary per (grain type, state name), keyed by the grain key alone, so a record
-/// costs one dictionary node and its ETag.
+/// costs one dictionary node, its ETag and its last access time.
 /// </summary>
-internal sealed class MemoryGrainStorage : IGrainStorage
+internal sealed class MemoryGrainStorage(TimeProvider time) : IGrainStorage, IStateTableProvider
 {
     private readonly ConcurrentDictionary<(string GrainType, string StateName), ConcurrentDictionary<string, Record>> _tables = new();
     private long _version;
+
+    public MemoryGrainStorage()
+        : this(TimeProvider.System)
+    {
+    }
 
     /// <summary>How many records are stored.</summary>
     public int Count => _tables.Values.Sum(t => t.Count);
@@ -42,7 +47,7 @@ internal sealed class MemoryGrainStorage : IGrainStorage
         var key = grainId.Key;
 
         // Versions come from one counter, so an ETag is never reused, even after a clear and a new write.
-        var next = new Record(grainState.State, Interlocked.Increment(ref _version).ToString(CultureInfo.InvariantCulture));
+        var next = new Record(grainState.State, Interlocked.Increment(ref _version).ToString(CultureInfo.InvariantCulture), time.GetUtcNow().UtcTicks);
         if (grainState.ETag is null)
         {
             if (!table.TryAdd(key, next))
@@ -81,9 +86,55 @@ internal sealed class MemoryGrainStorage : IGrainStorage
         return Task.CompletedTask;
     }
 
-    private ConcurrentDictionary<string, Record> Table(GrainId grainId, string stateName) =>
-        _tables.GetOrAdd((grainId.Type.Name, stateName), static _ => new ConcurrentDictionary<string, Record>(StringComparer.Ordinal));
+    public IGrainStateTable<TState> GetTable<TState>(StateTableRegistration registration) =>
+        new MemoryStateTable<TState>(Table(registration.GrainType, registration.StateName), (GrainStateTable<TState>)registration.Table);
 
-    /// <summary>A stored state and its version; a struct, so the dictionary node holds it inline.</summary>
-    private readonly record struct Record(object? State, string ETag);
+    private ConcurrentDictionary<string, Record> Table(GrainId grainId, string stateName) => Table(grainId.Type.Name, stateName);
+
+    private ConcurrentDictionary<string, Record> Table(string grainType, string stateName) =>
+        _tables.GetOrAdd((grainType, stateName), static _ => new ConcurrentDictionary<string, Record>(StringComparer.Ordinal));
+
+    /// <summary>A stored state, its version and last access; a struct, so the dictionary node holds it inline.</summary>
+    private readonly record struct Record(object? State, string ETag, long LastAccessTicks);
+
+    /// <summary>Upkeep of one in-memory table, with the same meaning as the SQL providers'.</summary>
+    private sealed class MemoryStateTable<TState>(ConcurrentDictionary<string, Record> table, GrainStateTable<TState> mapping) : IGrainStateTable<TState>
+    {
+        public Task<long> CountAsync(CancellationToken cancellationToken = default) => Task.FromResult((long)table.Count);
+
+        public Task RecordAccessAsync(IReadOnlyCollection<string> keys, DateTimeOffset accessedAt, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(keys);
+            foreach (var key in keys)
+            {
+                // Lost to a concurrent write or clear, the write's own time (or nothing) is as good.
+                if (table.TryGetValue(key, out var record))
+                {
+                    table.TryUpdate(key, record with { LastAccessTicks = accessedAt.UtcTicks }, record);
+                }
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task<long> TrimAsync(long maxRecords, CancellationToken cancellationToken = default)
+        {
+            var excess = table.Count - maxRecords;
+            if (excess <= 0)
+            {
+                return Task.FromResult(0L);
+            }
+
+            var victims = table.OrderBy(r => r.Value.LastAccessTicks).Take((int)Math.Min(excess, int.MaxValue));
+            return Task.FromResult(Remove(victims));
+        }
+
+        public Task<long> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            Task.FromResult(Remove(table.Where(r => mapping.ExpiresAt((TState)r.Value.State!) <= now)));
+
+        public Task<long> ClearAsync(CancellationToken cancellationToken = default) => Task.FromResult(Remove(table));
+
+        private long Remove(IEnumerable<KeyValuePair<string, Record>> records) =>
+            records.ToList().Count(table.TryRemove);
+    }
 }

@@ -1,0 +1,203 @@
+using System.Data.Common;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PredictionCache.Grains.Inference;
+using PredictionCache.Silo;
+
+namespace PredictionCache.Grains.Jobs;
+
+/// <summary>
+/// Jobs in the <c>jobs</c> table of a SQL database (SQLite or PostgreSQL). A create returns only after the row's
+/// transaction has committed (group commit shares that commit with concurrent writes), so a <c>202</c> never names a
+/// job a crash could lose. At start-up, jobs a crash left <c>processing</c> are marked failed with a reason; finished
+/// jobs are deleted <see cref="JobOptions.RetentionHours"/> after they finish.
+/// </summary>
+internal sealed partial class SqlJobStore : IJobStore, IDisposable
+{
+    /// <summary>The error a job interrupted by a stop or crash is failed with.</summary>
+    public const string InterruptedError =
+        "The gateway stopped before this job finished (a restart or crash); nothing was cached. Send the request again.";
+
+    private const string Columns = "id, key, model, input_text, status, result, error, created_at, completed_at";
+    private const int SweepChunk = 5_000;
+
+    private readonly StorageDatabase _database;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _retention;
+    private readonly JobWaiters _waiters;
+    private readonly ILogger _logger;
+    private readonly ITimer _sweep;
+
+    public SqlJobStore(StorageDatabase database, TimeProvider time, IOptions<JobOptions> options, ILogger<SqlJobStore> logger)
+    {
+        _database = database;
+        _time = time;
+        _retention = TimeSpan.FromHours(options.Value.RetentionHours);
+        _waiters = new JobWaiters(time);
+        _logger = logger;
+        var interval = TimeSpan.FromMinutes(options.Value.SweepIntervalMinutes);
+        _sweep = time.CreateTimer(static s => ((SqlJobStore)s!).SweepInBackground(), this, interval, interval);
+    }
+
+    private StorageDialect Dialect => _database.Dialect;
+
+    public Task CreateAsync(JobRecord job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return _database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                await using var command = StorageDatabase.CreateCommand(
+                    connection,
+                    $"INSERT INTO jobs ({Columns}) VALUES (@id, @key, @model, @input, @status, @result, @error, @created, @completed)",
+                    transaction);
+                Dialect.AddParameter(command, "id", job.Id);
+                Dialect.AddParameter(command, "key", job.Key);
+                Dialect.AddParameter(command, "model", job.Model);
+                Dialect.AddParameter(command, "input", job.InputText);
+                Dialect.AddParameter(command, "status", StatusName(job.Status));
+                Dialect.AddParameter(command, "result", job.Result?.ToString(), StateColumnType.Json);
+                Dialect.AddParameter(command, "error", job.Error);
+                Dialect.AddParameter(command, "created", job.CreatedAt);
+                Dialect.AddParameter(command, "completed", job.CompletedAt);
+                return await command.ExecuteNonQueryAsync();
+            },
+            cancellationToken);
+    }
+
+    public Task CompleteAsync(Guid id, PredictionResult result, DateTimeOffset completedAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return FinishAsync(id, JobStatus.Completed, result.ToString(), null, completedAt, cancellationToken);
+    }
+
+    public Task FailAsync(Guid id, string error, DateTimeOffset completedAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return FinishAsync(id, JobStatus.Failed, null, error, completedAt, cancellationToken);
+    }
+
+    public async Task<JobRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+        await using var command = StorageDatabase.CreateCommand(connection, $"SELECT {Columns} FROM jobs WHERE id = @id");
+        Dialect.AddParameter(command, "id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadJob(reader) : null;
+    }
+
+    public Task<JobRecord?> WaitAsync(Guid id, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _waiters.WaitAsync(id, timeout, GetAsync, cancellationToken);
+
+    /// <summary>Marks every job still <c>processing</c> failed with <see cref="InterruptedError"/>; returns how many.</summary>
+    /// <remarks>Run at start-up, before this node starts any job: whatever is processing then was left by a stop or crash.</remarks>
+    public Task<int> FailInterruptedAsync(CancellationToken cancellationToken = default)
+    {
+        var now = _time.GetUtcNow();
+        return _database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                await using var command = StorageDatabase.CreateCommand(
+                    connection,
+                    "UPDATE jobs SET status = 'failed', error = @error, completed_at = @now WHERE status = 'processing'",
+                    transaction);
+                Dialect.AddParameter(command, "error", InterruptedError);
+                Dialect.AddParameter(command, "now", now);
+                return await command.ExecuteNonQueryAsync();
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Deletes the jobs finished longer than the retention ago; returns how many.</summary>
+    public async Task<long> SweepAsync(CancellationToken cancellationToken = default)
+    {
+        var cutoff = _time.GetUtcNow() - _retention;
+        long swept = 0;
+        int deleted;
+        do
+        {
+            deleted = await _database.WriteAsync(
+                async (connection, transaction) =>
+                {
+                    await using var command = StorageDatabase.CreateCommand(
+                        connection,
+                        "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE completed_at <= @cutoff LIMIT @limit)",
+                        transaction);
+                    Dialect.AddParameter(command, "cutoff", cutoff);
+                    Dialect.AddParameter(command, "limit", SweepChunk);
+                    return await command.ExecuteNonQueryAsync();
+                },
+                cancellationToken);
+            swept += deleted;
+        }
+        while (deleted == SweepChunk);
+
+        return swept;
+    }
+
+    public void Dispose() => _sweep.Dispose();
+
+    private async Task FinishAsync(Guid id, JobStatus status, string? result, string? error, DateTimeOffset completedAt, CancellationToken cancellationToken)
+    {
+        await _database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                // Only a processing job finishes: the first outcome stands.
+                await using var command = StorageDatabase.CreateCommand(
+                    connection,
+                    "UPDATE jobs SET status = @status, result = @result, error = @error, completed_at = @completed WHERE id = @id AND status = 'processing'",
+                    transaction);
+                Dialect.AddParameter(command, "status", StatusName(status));
+                Dialect.AddParameter(command, "result", result, StateColumnType.Json);
+                Dialect.AddParameter(command, "error", error);
+                Dialect.AddParameter(command, "completed", completedAt);
+                Dialect.AddParameter(command, "id", id);
+                return await command.ExecuteNonQueryAsync();
+            },
+            cancellationToken);
+        _waiters.Signal(id);
+    }
+
+    private async void SweepInBackground()
+    {
+        // The timer owns this sweep: a failure is logged, and the next tick tries again.
+        try
+        {
+            await SweepAsync();
+        }
+        catch (Exception ex)
+        {
+            LogSweepFailed(_logger, ex);
+        }
+    }
+
+    private JobRecord ReadJob(DbDataReader reader) =>
+        new(
+            Dialect.ReadUuid(reader, 0),
+            reader.GetString(1),
+            reader.GetString(2),
+            reader.GetString(3),
+            ParseStatus(reader.GetString(4)),
+            reader.IsDBNull(5) ? null : PredictionResult.FromJson(Encoding.UTF8.GetBytes(reader.GetString(5))),
+            reader.IsDBNull(6) ? null : reader.GetString(6),
+            Dialect.ReadTimestamp(reader, 7),
+            reader.IsDBNull(8) ? null : Dialect.ReadTimestamp(reader, 8));
+
+    private static string StatusName(JobStatus status) => status switch
+    {
+        JobStatus.Completed => "completed",
+        JobStatus.Failed => "failed",
+        _ => "processing",
+    };
+
+    private static JobStatus ParseStatus(string status) => status switch
+    {
+        "completed" => JobStatus.Completed,
+        "failed" => JobStatus.Failed,
+        _ => JobStatus.Processing,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting expired jobs failed; the next sweep tries again")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,128 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PredictionCache.Grains.Jobs;
+using PredictionCache.Grains.Prediction;
+using PredictionCache.Silo;
+
+namespace PredictionCache.Grains.Storage;
+
+/// <summary>
+/// The cache's storage with the host: at start-up it migrates the schema and fails the jobs a crash left processing
+/// (before the silo serves anything); then every <see cref="StorageOptions.MaintenanceIntervalSeconds"/> it writes the
+/// batched access times, deletes expired rows and trims the table to <see cref="StorageOptions.MaxEntries"/> by least
+/// recent use. Nothing is loaded into memory at start-up: entries come back lazily, one grain activation at a time.
+/// </summary>
+internal sealed partial class CacheStorageService(
+    IServiceProvider services,
+    IOptions<StorageOptions> options,
+    IGrainStateTable<CacheEntry> entries,
+    AccessTimes accessTimes,
+    TimeProvider time,
+    ILogger<CacheStorageService> logger) : IHostedService, IAsyncDisposable
+{
+    private readonly SemaphoreSlim _pass = new(1, 1);
+    private ITimer? _timer;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.IsDurable)
+        {
+            var database = services.GetRequiredService<StorageDatabase>();
+            await database.MigrateAsync(CacheSchema.Component, CacheSchema.For(database.Dialect), cancellationToken);
+            if (services.GetRequiredService<IJobStore>() is SqlJobStore jobs)
+            {
+                var interrupted = await jobs.FailInterruptedAsync(cancellationToken);
+                if (interrupted > 0)
+                {
+                    LogInterruptedJobsFailed(logger, interrupted);
+                }
+            }
+        }
+
+        var interval = TimeSpan.FromSeconds(options.Value.MaintenanceIntervalSeconds);
+        _timer = time.CreateTimer(static s => ((CacheStorageService)s!).RunInBackground(), this, interval, interval);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _timer?.Dispose();
+
+        // The last access times go in before the process ends, so trimming after a restart sees them.
+        await _pass.WaitAsync(cancellationToken);
+        try
+        {
+            await FlushAccessTimesAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogMaintenanceFailed(logger, ex);
+        }
+        finally
+        {
+            _pass.Release();
+        }
+    }
+
+    /// <summary>One upkeep pass; passes never overlap. Returns the rows expired and trimmed.</summary>
+    public async Task<(long Expired, long Trimmed)> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        await _pass.WaitAsync(cancellationToken);
+        try
+        {
+            await FlushAccessTimesAsync(cancellationToken);
+            var expired = await entries.DeleteExpiredAsync(time.GetUtcNow(), cancellationToken);
+            var trimmed = await entries.TrimAsync(options.Value.MaxEntries, cancellationToken);
+            return (expired, trimmed);
+        }
+        finally
+        {
+            _pass.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_timer is not null)
+        {
+            await _timer.DisposeAsync();
+        }
+
+        _pass.Dispose();
+    }
+
+    private Task FlushAccessTimesAsync(CancellationToken cancellationToken)
+    {
+        var keys = accessTimes.TakeAll();
+        return keys.Count == 0 ? Task.CompletedTask : entries.RecordAccessAsync(keys, time.GetUtcNow(), cancellationToken);
+    }
+
+    private async void RunInBackground()
+    {
+        // The timer owns each pass: a failure (storage down) is logged and the next tick tries again.
+        if (_pass.CurrentCount == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await RunOnceAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopping.
+        }
+        catch (Exception ex)
+        {
+            LogMaintenanceFailed(logger, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} jobs left processing by an earlier stop or crash were marked failed")]
+    private static partial void LogInterruptedJobsFailed(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage upkeep failed; the next pass tries again")]
+    private static partial void LogMaintenanceFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text;
+
+namespace PredictionCache.Silo.Storage;
+
+/// <summary>A <see cref="GrainStateTable{TState}"/> in a SQL database: its statements and its upkeep.</summary>
+internal sealed class AdoNetStateTable<TState>(StorageDatabase database, GrainStateTable<TState> mapping) : IGrainStateTable<TState>
+{
+    public GrainStateTable<TState> Mapping { get; } = mapping;
+
+    public StateTableSql Sql { get; } = new(mapping.TableName, mapping.KeyColumn, mapping.Columns, mapping.ExpiresColumn);
+
+    public async Task<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = StorageDatabase.CreateCommand(connection, Sql.Count);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    public async Task RecordAccessAsync(IReadOnlyCollection<string> keys, DateTimeOffset accessedAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        foreach (var chunk in keys.Chunk(StateTableSql.TouchChunk))
+        {
+            await database.WriteAsync(
+                async (connection, transaction) =>
+                {
+                    var sql = new StringBuilder(Sql.Touch).Append('(');
+                    await using var command = connection.CreateCommand();
+                    command.Transaction = transaction;
+                    database.Dialect.AddParameter(command, "now", accessedAt);
+                    for (var i = 0; i < chunk.Length; i++)
+                    {
+                        var name = "k" + i.ToString(CultureInfo.InvariantCulture);
+                        sql.Append(i == 0 ? "@" : ", @").Append(name);
+                        database.Dialect.AddParameter(command, name, chunk[i]);
+                    }
+
+                    command.CommandText = sql.Append(')').ToString();
+                    return await command.ExecuteNonQueryAsync();
+                },
+                cancellationToken);
+        }
+    }
+
+    public async Task<long> TrimAsync(long maxRecords, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRecords);
+        var excess = await CountAsync(cancellationToken) - maxRecords;
+        long trimmed = 0;
+        while (excess > 0)
+        {
+            var deleted = await DeleteChunkAsync(Sql.Trim, null, (int)Math.Min(excess, StateTableSql.DeleteChunk), cancellationToken);
+            if (deleted == 0)
+            {
+                break;
+            }
+
+            trimmed += deleted;
+            excess -= deleted;
+        }
+
+        return trimmed;
+    }
+
+    public async Task<long> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        if (Sql.Expire is null)
+        {
+            return 0;
+        }
+
+        long swept = 0;
+        int deleted;
+        do
+        {
+            deleted = await DeleteChunkAsync(Sql.Expire, now, StateTableSql.DeleteChunk, cancellationToken);
+            swept += deleted;
+        }
+        while (deleted == StateTableSql.DeleteChunk);
+
+        return swept;
+    }
+
+    public Task<long> ClearAsync(CancellationToken cancellationToken = default) =>
+        database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                await using var command = StorageDatabase.CreateCommand(connection, Sql.Clear, transaction);
+                return (long)await command.ExecuteNonQueryAsync();
+            },
+            cancellationToken);
+
+    // One chunk per write, so writes from requests interleave with a long trim or sweep.
+    private Task<int> DeleteChunkAsync(string sql, DateTimeOffset? now, int limit, CancellationToken cancellationToken) =>
+        database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                await using var command = StorageDatabase.CreateCommand(connection, sql, transaction);
+                database.Dialect.AddParameter(command, "limit", limit);
+                if (now is { } time)
+                {
+                    database.Dialect.AddParameter(command, "now", time);
+                }
+
+                return await command.ExecuteNonQueryAsync();
+            },
+            cancellationToken);
+}
