@@ -10,6 +10,10 @@ public interface ISiloManagement
     int GetActivationCount<TGrain>()
         where TGrain : Grain;
 
+    /// <summary>Whether the <typeparamref name="TGrain"/> grain with <paramref name="key"/> is activated (in memory) now.</summary>
+    bool IsActive<TGrain>(string key)
+        where TGrain : Grain;
+
     /// <summary>Deactivates every collectable activation idle for at least <paramref name="ageLimit"/>
     /// (<see cref="TimeSpan.Zero"/>: each type's own collection age).</summary>
     /// <returns>How many were deactivated.</returns>

@@ -66,7 +66,9 @@ public sealed class SiloBuilder : ISiloBuilder
         var registration = new StateTableRegistration(GrainType.NameOf(typeof(TGrain)), stateName, typeof(TState), table);
         Services.AddSingleton(registration);
         Services.AddSingleton<IGrainStateTable<TState>>(sp =>
-            ((IStateTableProvider)sp.GetRequiredKeyedService<IGrainStorage>(storageName)).GetTable<TState>(registration));
+            sp.GetRequiredKeyedService<IGrainStorage>(storageName) is IGrainStateTableProvider provider
+                ? provider.GetTable(registration.GrainType, stateName, table)
+                : throw new InvalidOperationException($"The grain storage '{storageName}' keeps no state tables."));
         return this;
     }
 }

@@ -74,6 +74,9 @@ internal sealed class SiloRuntime : ISiloManagement, IDisposable
     public int GetActivationCount<TGrain>()
         where TGrain : Grain => _byClass.TryGetValue(typeof(TGrain), out var type) ? type.ActiveCount : 0;
 
+    public bool IsActive<TGrain>(string key)
+        where TGrain : Grain => _byClass.TryGetValue(typeof(TGrain), out var type) && type.Find(key) is { IsActive: true };
+
     public async Task<int> ForceActivationCollectionAsync(TimeSpan ageLimit, CancellationToken cancellationToken = default)
     {
         var reason = new DeactivationReason(DeactivationReasonCode.ActivationIdle, $"idle for {ageLimit}");

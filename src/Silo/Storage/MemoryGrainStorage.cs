@@ -9,7 +9,7 @@ namespace PredictionCache.Silo.Storage;
 /// Records live in one dictionary per (grain type, state name), keyed by the grain key alone, so a record
 /// costs one dictionary node, its ETag and its last access time.
 /// </summary>
-internal sealed class MemoryGrainStorage(TimeProvider time) : IGrainStorage, IStateTableProvider
+internal sealed class MemoryGrainStorage(TimeProvider time) : IGrainStorage, IGrainStateTableProvider
 {
     private readonly ConcurrentDictionary<(string GrainType, string StateName), ConcurrentDictionary<string, Record>> _tables = new();
     private long _version;
@@ -86,8 +86,8 @@ internal sealed class MemoryGrainStorage(TimeProvider time) : IGrainStorage, ISt
         return Task.CompletedTask;
     }
 
-    public IGrainStateTable<TState> GetTable<TState>(StateTableRegistration registration) =>
-        new MemoryStateTable<TState>(Table(registration.GrainType, registration.StateName), (GrainStateTable<TState>)registration.Table);
+    public IGrainStateTable<TState> GetTable<TState>(string grainType, string stateName, GrainStateTable<TState> table) =>
+        new MemoryStateTable<TState>(Table(grainType, stateName), table);
 
     private ConcurrentDictionary<string, Record> Table(GrainId grainId, string stateName) => Table(grainId.Type.Name, stateName);
 

@@ -101,6 +101,7 @@ internal sealed class CacheHost : IAsyncDisposable
         // Registered before AddPredictionCache, whose TryAdd then keeps it.
         services.AddSingleton<TimeProvider>(clock);
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
+            .AddInMemoryCollection([new("Storage:Provider", "memory")])
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
             .Build());
         services.AddPredictionCache();
@@ -122,7 +123,7 @@ internal sealed class CacheHost : IAsyncDisposable
             // The silo's own in-memory provider (internal to it) moves under another key, behind the gate.
             var memory = services.Single(d => d.IsKeyedService && Equals(d.ServiceKey, SiloBuilder.DefaultStorageName) && d.ServiceType == typeof(IGrainStorage));
             services.Remove(memory);
-            services.AddKeyedSingleton(typeof(IGrainStorage), InnerStorageName, memory.KeyedImplementationType!);
+            services.AddKeyedSingleton<IGrainStorage>(InnerStorageName, (sp, key) => (IGrainStorage)memory.KeyedImplementationFactory!(sp, key));
             services.AddKeyedSingleton<IGrainStorage>(
                 SiloBuilder.DefaultStorageName, (sp, _) => new GatedGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(InnerStorageName)));
         }

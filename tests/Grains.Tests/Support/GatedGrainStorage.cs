@@ -6,8 +6,11 @@ namespace PredictionCache.Grains.Tests.Support;
 /// Grain storage whose writes can be held at a gate, so a test can keep a grain between deciding to store an entry
 /// and storing it; reads, writes and clears otherwise go straight to the silo's in-memory storage.
 /// </summary>
-internal sealed class GatedGrainStorage(IGrainStorage inner) : IGrainStorage
+internal sealed class GatedGrainStorage(IGrainStorage inner) : IGrainStorage, IGrainStateTableProvider
 {
+    public IGrainStateTable<TState> GetTable<TState>(string grainType, string stateName, GrainStateTable<TState> table) =>
+        ((IGrainStateTableProvider)inner).GetTable(grainType, stateName, table);
+
     private readonly object _lock = new();
     private TaskCompletionSource _gate = Opened();
     private TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);

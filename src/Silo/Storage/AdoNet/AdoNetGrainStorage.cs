@@ -8,7 +8,7 @@ namespace PredictionCache.Silo.Storage;
 /// carries the caller's version — a stale write fails with <see cref="InconsistentStateException"/>, it never
 /// overwrites. Reads run on pooled connections; writes go through the database's group-commit writer.
 /// </summary>
-internal sealed class AdoNetGrainStorage : IGrainStorage, IStateTableProvider
+internal sealed class AdoNetGrainStorage : IGrainStorage, IGrainStateTableProvider
 {
     private readonly StorageDatabase _database;
     private readonly TimeProvider _time;
@@ -124,8 +124,10 @@ internal sealed class AdoNetGrainStorage : IGrainStorage, IStateTableProvider
         grainState.RecordExists = false;
     }
 
-    public IGrainStateTable<TState> GetTable<TState>(StateTableRegistration registration) =>
-        (AdoNetStateTable<TState>)_tables[(registration.GrainType, registration.StateName)];
+    public IGrainStateTable<TState> GetTable<TState>(string grainType, string stateName, GrainStateTable<TState> table) =>
+        _tables.TryGetValue((grainType, stateName), out var registered)
+            ? (AdoNetStateTable<TState>)registered
+            : throw new InvalidOperationException($"No state table is registered for grain type '{grainType}', state '{stateName}'.");
 
     private static long ParseEtag(string etag) =>
         long.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : -1;
