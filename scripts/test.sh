@@ -12,6 +12,24 @@ fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
+# Storage tests start a throwaway PostgreSQL server with initdb/pg_ctl (tests/TestKit/Postgres/PostgresServer.cs).
+as_root=()
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo)
+fi
+if [ ! -x "${PG_BIN:-/nonexistent}/initdb" ] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  if [ "$(id -u)" -ne 0 ] && [ ${#as_root[@]} -eq 0 ]; then
+    echo "test.sh: PostgreSQL is missing and installing it needs root or sudo" >&2
+    exit 1
+  fi
+  "${as_root[@]}" apt-get update
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
+fi
+# As root the tests run the server as the postgres user (initdb and postgres refuse root); the package creates it.
+if [ "$(id -u)" -eq 0 ] && ! id -u postgres >/dev/null 2>&1; then
+  useradd --system --user-group --home-dir /var/lib/postgresql --no-create-home --shell /usr/sbin/nologin postgres
+fi
+
 dotnet build PredictionCache.sln -c Release
 
 log=$(mktemp)
