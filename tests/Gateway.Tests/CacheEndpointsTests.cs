@@ -50,6 +50,9 @@ public sealed class CacheEndpointsTests
         Assert.Equal(100, stats.GetProperty("max_size").GetInt64());
         Assert.Equal(600, stats.GetProperty("ttl_seconds").GetInt64());
         Assert.Equal(3, stats.GetProperty("hits").GetInt64());
+        Assert.Equal(3, stats.GetProperty("hits_l1").GetInt64());
+        Assert.Equal(0, stats.GetProperty("hits_l2").GetInt64());
+        Assert.Equal(2, stats.GetProperty("stored_entries").GetInt64());
         Assert.Equal(2, stats.GetProperty("misses").GetInt64());
         Assert.Equal(0.6, stats.GetProperty("hit_ratio").GetDouble());
         Assert.True(stats.GetProperty("memory_mb").GetDouble() > 0);
@@ -79,7 +82,7 @@ public sealed class CacheEndpointsTests
         Assert.False(string.IsNullOrWhiteSpace(body.GetProperty("message").GetString()));
         var stats = body.GetProperty("stats");
         Assert.Equal(GatewayHttp.StatsFields.Order(StringComparer.Ordinal), stats.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
-        foreach (var counter in new[] { "size", "hits", "misses", "evictions", "expirations", "coalesced", "inferences", "inflight" })
+        foreach (var counter in new[] { "size", "hits", "hits_l1", "hits_l2", "stored_entries", "misses", "evictions", "expirations", "coalesced", "inferences", "inflight" })
         {
             Assert.True(stats.GetProperty(counter).GetInt64() == 0, $"{counter} is {stats.GetProperty(counter)} after clearing.");
         }

@@ -92,7 +92,7 @@ public sealed class CacheLifetimeTests
     }
 
     [Fact]
-    public async Task Predict_ThirdEntryOverMaxEntriesTwo_EvictsTheOldest()
+    public async Task Predict_ThirdEntryOverMaxEntriesTwo_EvictsTheOldestFromMemoryNotFromStorage()
     {
         var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(TwoEntries, backends: backend);
@@ -104,10 +104,16 @@ public sealed class CacheLifetimeTests
 
         var stats = await client.GetStatsAsync();
         using var evicted = await client.PredictAsync("entry a");
+        var after = await client.GetStatsAsync();
 
+        // Evicted from memory (level 1), the entry comes back from storage (level 2) without inference.
         Assert.Equal(2, stats.GetProperty("size").GetInt64());
         Assert.Equal(1, stats.GetProperty("evictions").GetInt64());
-        Assert.Equal(HttpStatusCode.Accepted, evicted.StatusCode);
+        Assert.Equal(3, stats.GetProperty("stored_entries").GetInt64());
+        Assert.Equal(HttpStatusCode.OK, evicted.StatusCode);
+        Assert.Equal("HIT", evicted.Header("X-Cache"));
+        Assert.Equal(1, after.GetProperty("hits_l2").GetInt64());
+        Assert.Equal(3, backend.Calls);
     }
 
     [Fact]
@@ -129,16 +135,20 @@ public sealed class CacheLifetimeTests
         var stats = await client.GetStatsAsync();
         using var a = await client.PredictAsync("entry a");
         using var c = await client.PredictAsync("entry c");
+        var beforeB = await client.GetStatsAsync();
         using var evicted = await client.PredictAsync("entry b");
+        var afterB = await client.GetStatsAsync();
 
         Assert.Equal(2, stats.GetProperty("size").GetInt64());
         Assert.Equal(1, stats.GetProperty("evictions").GetInt64());
         Assert.Equal(3, stats.GetProperty("misses").GetInt64());
         Assert.Equal("HIT", a.Header("X-Cache"));
         Assert.Equal("HIT", c.Header("X-Cache"));
-        Assert.Equal(HttpStatusCode.Accepted, evicted.StatusCode);
-        Assert.Equal("MISS", evicted.Header("X-Cache"));
-        Assert.Equal(4, backend.Calls);
+        Assert.Equal((3L, 0L), (beforeB.GetProperty("hits_l1").GetInt64(), beforeB.GetProperty("hits_l2").GetInt64()));
+        Assert.Equal(1, afterB.GetProperty("hits_l2").GetInt64());
+        Assert.Equal(HttpStatusCode.OK, evicted.StatusCode);
+        Assert.Equal("HIT", evicted.Header("X-Cache"));
+        Assert.Equal(3, backend.Calls);
     }
 
     private static async Task<string> StoreWithKeyAsync(GatewayFactory factory, HttpClient client, string text)

@@ -22,6 +22,8 @@ internal sealed partial class CacheStorageService(
     TimeProvider time,
     ILogger<CacheStorageService> logger) : IHostedService, IAsyncDisposable
 {
+    // Never disposed: a SemaphoreSlim whose wait handle is never asked for holds nothing to free, and the host may
+    // call StopAsync after the container has disposed this service.
     private readonly SemaphoreSlim _pass = new(1, 1);
     private ITimer? _timer;
 
@@ -88,8 +90,6 @@ internal sealed partial class CacheStorageService(
         {
             await _timer.DisposeAsync();
         }
-
-        _pass.Dispose();
     }
 
     private Task FlushAccessTimesAsync(CancellationToken cancellationToken)
@@ -112,7 +112,7 @@ internal sealed partial class CacheStorageService(
         }
         catch (ObjectDisposedException)
         {
-            // Stopping.
+            // The storage closed under a last pass while stopping.
         }
         catch (Exception ex)
         {

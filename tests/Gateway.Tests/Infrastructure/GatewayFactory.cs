@@ -32,6 +32,9 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
         {
             ["Storage:Provider"] = "memory",
             ["Cache:DirectoryShards"] = "1",
+
+            // Storage upkeep's timer out of the way: a test waiting for a timer due in N seconds must find its own.
+            ["Storage:MaintenanceIntervalSeconds"] = "3600",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

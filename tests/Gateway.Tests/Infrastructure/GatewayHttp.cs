@@ -13,11 +13,15 @@ internal static class GatewayHttp
     /// <summary>Only a guard against a hang; no test waits for time to pass.</summary>
     public static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
 
-    /// <summary>The exact members of <c>GET /cache/stats</c>, from DESIGN.md.</summary>
+    /// <summary>
+    /// The exact members of <c>GET /cache/stats</c>: DESIGN.md's, plus the durable cache's level-1 and level-2 hits
+    /// and the entries in storage.
+    /// </summary>
     public static readonly string[] StatsFields =
     [
         "size", "max_size", "ttl_seconds", "hits", "misses", "hit_ratio", "memory_mb",
         "evictions", "expirations", "coalesced", "inferences", "inflight", "activations",
+        "hits_l1", "hits_l2", "stored_entries", "max_stored_entries",
     ];
 
     public static HttpContent Json(object body) =>

@@ -8,11 +8,29 @@ namespace PredictionCache.Gateway.Tests.Infrastructure;
 /// <summary>
 /// The real gateway as its own process: <c>dotnet PredictionCache.Gateway.dll --urls http://127.0.0.1:{free port}</c>,
 /// run from this test assembly's output folder, where the project reference copies the gateway's build output
-/// (dll, deps.json, runtimeconfig.json, appsettings.json). Killed on dispose.
+/// (dll, deps.json, runtimeconfig.json, appsettings.json). Killed on dispose. Unless the settings name a storage
+/// connection string, it runs on the default provider (SQLite) in a database file of its own, deleted on dispose.
 /// </summary>
 public sealed class GatewayProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
+    private static readonly Lazy<string> DataRoot = new(() =>
+    {
+        var root = Path.Combine(Path.GetTempPath(), "predictioncache-gateway-tests-" + Environment.ProcessId);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A gateway still closing its file: the temp folder is the system's to clean.
+            }
+        };
+        return root;
+    });
 
     private readonly Process _process;
     private readonly StringBuilder _output;
@@ -137,6 +155,11 @@ public sealed class GatewayProcess : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
 
+        if (!arguments.Any(a => a.Contains("Storage:ConnectionString", StringComparison.OrdinalIgnoreCase)))
+        {
+            info.ArgumentList.Add($"--Storage:ConnectionString=Data Source={Path.Combine(OwnDataDirectory(), "gateway.db")}");
+        }
+
         info.ArgumentList.Add("--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information");
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
@@ -161,6 +184,14 @@ public sealed class GatewayProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    /// <summary>A fresh folder under the temp folder; the whole run's folders go when the test process ends.</summary>
+    private static string OwnDataDirectory()
+    {
+        var directory = Path.Combine(DataRoot.Value, Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        return directory;
     }
 
     private static string DotnetHost() =>

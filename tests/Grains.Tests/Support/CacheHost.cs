@@ -101,7 +101,7 @@ internal sealed class CacheHost : IAsyncDisposable
         // Registered before AddPredictionCache, whose TryAdd then keeps it.
         services.AddSingleton<TimeProvider>(clock);
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
-            .AddInMemoryCollection([new("Storage:Provider", "memory")])
+            .AddInMemoryCollection([new("Storage:Provider", "memory"), new("Storage:MaintenanceIntervalSeconds", "3600")])
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
             .Build());
         services.AddPredictionCache();
