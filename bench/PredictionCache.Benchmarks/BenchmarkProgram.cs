@@ -12,10 +12,12 @@ namespace PredictionCache.Benchmarks;
 internal static class BenchmarkProgram
 {
     private const string Usage = """
-        usage: PredictionCache.Benchmarks hit|evict|memory|dedup|all|bdn [options]
+        usage: PredictionCache.Benchmarks hit|evict|memory|dedup|storage|restart|all|bdn [options]
           evict  [inserts=200000] [capacities=10000,1000000]
           memory [entries=1000000]
           dedup  [callers=1000]
+          storage [keys=2000] [seconds=5]   level-2 vs level-1 hits; sustained misses on memory, SQLite, PostgreSQL
+          restart [rows=1000000]            gateway process restart-to-ready with that many stored entries
           bdn    any BenchmarkDotNet arguments (e.g. --filter *Hit*)
         """;
 
@@ -39,6 +41,12 @@ internal static class BenchmarkProgram
                 return 0;
             case "dedup":
                 return await DedupScenario.RunAsync(rest) ? 0 : 1;
+            case "storage":
+                await StorageScenario.RunAsync(rest);
+                return 0;
+            case "restart":
+                await RestartScenario.RunAsync(rest);
+                return 0;
             case "all":
                 BenchmarkRunner.Run<HitBenchmarks>();
                 await EvictionScenario.RunAsync([]);

@@ -58,7 +58,8 @@ internal sealed class CacheHost : IAsyncDisposable
     /// <summary>Active prediction grains (cached entries in memory, plus any still deactivating).</summary>
     public int ActivePredictionGrains => Silo.GetActivationCount<PredictionGrain>();
 
-    public static async Task<CacheHost> StartAsync(int maxEntries, TimeProvider? time = null, int maxConcurrency = 1024)
+    public static async Task<CacheHost> StartAsync(
+        int maxEntries, TimeProvider? time = null, int maxConcurrency = 1024, string provider = "memory", string? connectionString = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -66,7 +67,8 @@ internal sealed class CacheHost : IAsyncDisposable
             ["Cache:TtlSeconds"] = "3600",
             ["Inference:MaxConcurrency"] = maxConcurrency.ToString(CultureInfo.InvariantCulture),
             ["Inference:MaxQueueLength"] = "100000",
-            ["Storage:Provider"] = "memory",
+            ["Storage:Provider"] = provider,
+            ["Storage:ConnectionString"] = connectionString,
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
