@@ -278,6 +278,19 @@ public abstract class StorageDatabaseContractTests : IAsyncLifetime
         Assert.All(await Task.WhenAll(nodes.Select(node => node.GetSchemaVersionAsync("runs"))), version => Assert.Equal(2, version));
     }
 
+    [Fact]
+    public async Task GetSchemaVersionAsync_NeverMigrated_IsZero()
+    {
+        // Arrange
+        var database = await _backend.CreateDatabaseAsync();
+
+        // Act
+        var version = await database.GetSchemaVersionAsync("items");
+
+        // Assert
+        Assert.Equal(0, version);
+    }
+
     private protected abstract SqlBackend CreateBackend();
 
     private protected Task<StorageDatabase> CreateDatabaseAsync() => _backend.CreateDatabaseAsync();
