@@ -59,6 +59,23 @@ public sealed class StorageOptionsTests
     }
 
     [Fact]
+    public void Validate_PasswordWithAnUnquotedSemicolon_NeverEchoesAnyPartOfIt()
+    {
+        // Arrange: "hunter2;s3cret" unquoted, so the parser sees a keyword "s3cret".
+        var failures = Validate(new()
+        {
+            ["Storage:Provider"] = "postgres",
+            ["Storage:ConnectionString"] = "Host=127.0.0.1;Username=app;Password=hunter2;s3cret=x",
+        });
+
+        // Assert
+        var failure = Assert.Single(failures);
+        Assert.StartsWith("Storage:ConnectionString is not a valid postgres connection string", failure, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", failure, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("s3cret", failure, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void Validate_MaxWriteBatchOutOfRange_NamesTheKeyAndTheValue()
     {
         // Act
