@@ -59,26 +59,30 @@ public sealed class StorageOptions : IValidatableObject
                 "Storage:ConnectionString is empty; the postgres provider needs one (e.g. 'Host=127.0.0.1;Username=app;Database=predictioncache').",
                 [nameof(ConnectionString)]);
         }
-        else if (IsDurable && ConnectionStringError() is { } error)
+        else if (IsDurable && !IsWellFormedConnectionString())
         {
-            // The parser's message names the bad keyword, never the string itself (it may hold a password).
+            // Not the parser's message: it quotes keywords and values, and an unquoted ';' in a password makes the
+            // rest of the password a "keyword" ("Couldn't set <rest of password>").
             yield return new ValidationResult(
-                $"Storage:ConnectionString is not a valid {Provider} connection string: {error}", [nameof(ConnectionString)]);
+                $"Storage:ConnectionString is not a valid {Provider} connection string: a keyword is unknown, a value has " +
+                "the wrong type, or the 'keyword=value;' format is broken (quote values holding ';'). The parser's message " +
+                "is not shown, as it may quote part of the string.",
+                [nameof(ConnectionString)]);
         }
     }
 
-    private string? ConnectionStringError()
+    private bool IsWellFormedConnectionString()
     {
         try
         {
             _ = string.Equals(Provider, "sqlite", StringComparison.OrdinalIgnoreCase)
                 ? (object)new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(EffectiveConnectionString)
                 : new Npgsql.NpgsqlConnectionStringBuilder(EffectiveConnectionString);
-            return null;
+            return true;
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
         {
-            return ex.Message;
+            return false;
         }
     }
 }

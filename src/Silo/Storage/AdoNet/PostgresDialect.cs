@@ -38,6 +38,10 @@ public sealed class PostgresDialect : StorageDialect
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    // to_regclass resolves the name as the unqualified queries do (search_path), and is null, not an error, when absent.
+    /// <inheritdoc />
+    internal override string TableExistsSql => "SELECT to_regclass(@table) IS NOT NULL";
+
     /// <inheritdoc />
     public override DateTimeOffset ReadTimestamp(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
 

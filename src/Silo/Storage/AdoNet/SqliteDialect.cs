@@ -45,6 +45,9 @@ public sealed class SqliteDialect : StorageDialect
     }
 
     /// <inheritdoc />
+    internal override string TableExistsSql => "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = @table)";
+
+    /// <inheritdoc />
     public override DateTimeOffset ReadTimestamp(DbDataReader reader, int ordinal) =>
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
 

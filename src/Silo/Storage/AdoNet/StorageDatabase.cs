@@ -110,10 +110,20 @@ public sealed class StorageDatabase : IAsyncDisposable
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>The schema version recorded for <paramref name="component"/>; 0 when none.</summary>
+    /// <summary>The schema version recorded for <paramref name="component"/>; 0 when none, also on a database never migrated.</summary>
     public async Task<int> GetSchemaVersionAsync(string component, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrEmpty(component);
         await using var connection = await OpenConnectionAsync(cancellationToken);
+
+        // A read must not create the table (MigrateAsync does, under its lock), so ask whether it is there first.
+        await using var exists = CreateCommand(connection, Dialect.TableExistsSql);
+        Dialect.AddParameter(exists, "table", "schema_versions");
+        if (!Convert.ToBoolean(await exists.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture))
+        {
+            return 0;
+        }
+
         await using var command = CreateCommand(connection, "SELECT version FROM schema_versions WHERE component = @component");
         Dialect.AddParameter(command, "component", component);
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken) ?? 0, CultureInfo.InvariantCulture);

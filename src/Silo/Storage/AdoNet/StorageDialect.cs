@@ -31,6 +31,12 @@ public abstract class StorageDialect
     public virtual Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
+    /// <summary>
+    /// A query with one parameter, <c>@table</c>, giving whether that table exists (1 or true). Internal, so only
+    /// this assembly's dialects (the providers <see cref="StorageOptions.SupportedProviders"/> names) derive.
+    /// </summary>
+    internal abstract string TableExistsSql { get; }
+
     /// <summary>Adds a parameter, converting the value to what the provider stores (see <see cref="StateColumnType"/>).</summary>
     public DbParameter AddParameter(DbCommand command, string name, object? value, StateColumnType? type = null)
     {

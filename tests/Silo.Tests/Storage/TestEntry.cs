@@ -1,0 +1,19 @@
+namespace PredictionCache.Silo.Tests.Storage;
+
+/// <summary>
+/// A state with one column of every <see cref="StateColumnType"/> and an expiry, immutable so in-memory storage can
+/// hold it by reference. A parameterless default, so <see cref="PredictionCache.Silo.Storage.PersistentState{TState}"/> can hold it.
+/// </summary>
+public sealed record TestEntry
+{
+    public string Name { get; init; } = "";
+
+    /// <summary>A JSON document, kept as written.</summary>
+    public string? Payload { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public Guid JobId { get; init; }
+
+    public DateTimeOffset? ExpiresAt { get; init; }
+}

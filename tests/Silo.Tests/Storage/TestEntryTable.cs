@@ -1,0 +1,37 @@
+namespace PredictionCache.Silo.Tests.Storage;
+
+/// <summary>Maps <see cref="TestEntry"/> to a table named by the test, so two grain types get two tables.</summary>
+public sealed class TestEntryTable(string tableName) : GrainStateTable<TestEntry>
+{
+    public override string TableName { get; } = tableName;
+
+    public override IReadOnlyList<StateColumn> Columns { get; } =
+    [
+        new("name", StateColumnType.Text),
+        new("payload", StateColumnType.Json),
+        new("created_at", StateColumnType.Timestamp),
+        new("job_id", StateColumnType.Uuid),
+        new("expires_at", StateColumnType.Timestamp),
+    ];
+
+    public override int? ExpiresColumn => 4;
+
+    public override object?[] ToRow(TestEntry state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return [state.Name, state.Payload, state.CreatedAt, state.JobId, state.ExpiresAt];
+    }
+
+    public override TestEntry FromRow(IReadOnlyList<object?> row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return new TestEntry
+        {
+            Name = (string)row[0]!,
+            Payload = (string?)row[1],
+            CreatedAt = (DateTimeOffset)row[2]!,
+            JobId = (Guid)row[3]!,
+            ExpiresAt = (DateTimeOffset?)row[4],
+        };
+    }
+}
