@@ -4,11 +4,12 @@ namespace PredictionCache.Grains.Jobs;
 
 /// <summary>
 /// Where jobs live. <see cref="CreateAsync"/> returns only once the job is stored, so a client told its id can
-/// always find it. Implementations: in memory now; SQL providers later.
+/// always find it. Implementations: in memory, and in SQL (SQLite or PostgreSQL).
 /// </summary>
 public interface IJobStore
 {
     /// <summary>Stores a new processing job.</summary>
+    /// <exception cref="InvalidOperationException">A job with the same id exists already; the stored one is kept.</exception>
     Task CreateAsync(JobRecord job, CancellationToken cancellationToken = default);
 
     /// <summary>Marks the job completed with <paramref name="result"/>, and wakes its waiters.</summary>

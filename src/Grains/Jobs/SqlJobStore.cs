@@ -42,15 +42,18 @@ internal sealed partial class SqlJobStore : IJobStore, IDisposable
 
     private StorageDialect Dialect => _database.Dialect;
 
-    public Task CreateAsync(JobRecord job, CancellationToken cancellationToken = default)
+    public async Task CreateAsync(JobRecord job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return _database.WriteAsync(
+
+        // ON CONFLICT, not a failing INSERT: a constraint error would roll back the whole group-commit batch and make
+        // every other write in it run again alone, and its provider-specific exception would differ from memory's.
+        var inserted = await _database.WriteAsync(
             async (connection, transaction) =>
             {
                 await using var command = StorageDatabase.CreateCommand(
                     connection,
-                    $"INSERT INTO jobs ({Columns}) VALUES (@id, @key, @model, @input, @status, @result, @error, @created, @completed)",
+                    $"INSERT INTO jobs ({Columns}) VALUES (@id, @key, @model, @input, @status, @result, @error, @created, @completed) ON CONFLICT (id) DO NOTHING",
                     transaction);
                 Dialect.AddParameter(command, "id", job.Id);
                 Dialect.AddParameter(command, "key", job.Key);
@@ -64,6 +67,10 @@ internal sealed partial class SqlJobStore : IJobStore, IDisposable
                 return await command.ExecuteNonQueryAsync();
             },
             cancellationToken);
+        if (inserted == 0)
+        {
+            throw new InvalidOperationException($"Job {job.Id} exists already.");
+        }
     }
 
     public Task CompleteAsync(Guid id, PredictionResult result, DateTimeOffset completedAt, CancellationToken cancellationToken = default)

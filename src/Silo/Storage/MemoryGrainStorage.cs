@@ -125,7 +125,8 @@ internal sealed class MemoryGrainStorage(TimeProvider time) : IGrainStorage, IGr
                 return Task.FromResult(0L);
             }
 
-            var victims = table.OrderBy(r => r.Value.LastAccessTicks).Take((int)Math.Min(excess, int.MaxValue));
+            // The dictionary's own ToArray is one consistent snapshot; OrderBy would buffer it with Count and CopyTo.
+            var victims = table.ToArray().OrderBy(r => r.Value.LastAccessTicks).Take((int)Math.Min(excess, int.MaxValue));
             return Task.FromResult(Remove(victims));
         }
 
@@ -134,7 +135,20 @@ internal sealed class MemoryGrainStorage(TimeProvider time) : IGrainStorage, IGr
 
         public Task<long> ClearAsync(CancellationToken cancellationToken = default) => Task.FromResult(Remove(table));
 
-        private long Remove(IEnumerable<KeyValuePair<string, Record>> records) =>
-            records.ToList().Count(table.TryRemove);
+        // Enumerated, never copied: ToList on the live dictionary reads its Count and then copies, so a concurrent
+        // removal between the two left default entries (null keys) in the copy and TryRemove threw.
+        private long Remove(IEnumerable<KeyValuePair<string, Record>> records)
+        {
+            long removed = 0;
+            foreach (var record in records)
+            {
+                if (table.TryRemove(record))
+                {
+                    removed++;
+                }
+            }
+
+            return removed;
+        }
     }
 }

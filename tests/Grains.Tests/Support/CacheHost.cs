@@ -10,6 +10,7 @@ using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Keys;
 using PredictionCache.Grains.Models;
 using PredictionCache.Grains.Prediction;
+using PredictionCache.Grains.Storage;
 using PredictionCache.Silo;
 using PredictionCache.TestKit;
 
@@ -65,6 +66,9 @@ internal sealed class CacheHost : IAsyncDisposable
 
     public SiloActivity Activity { get; }
 
+    /// <summary>The storage upkeep service, whose pass a test runs itself with <see cref="CacheStorageService.RunOnceAsync"/>.</summary>
+    public CacheStorageService StorageUpkeep => _hostedServices.OfType<CacheStorageService>().Single();
+
     public IServiceProvider Services => _services;
 
     public ModelDescriptor Model => Predictions.Models.Default;
@@ -92,9 +96,27 @@ internal sealed class CacheHost : IAsyncDisposable
     public static Task<CacheHost> StartWithGatedStorageAsync(FakeInferenceBackend? backend, params (string Key, string Value)[] settings) =>
         StartAsync(backend, gateJobs: false, gateStorage: true, settings);
 
-    private static async Task<CacheHost> StartAsync(FakeInferenceBackend? backend, bool gateJobs, bool gateStorage, (string Key, string Value)[] settings)
+    /// <summary>
+    /// Starts a host whose entries and jobs live in <paramref name="database"/> (SQLite or PostgreSQL), on a new clock.
+    /// </summary>
+    public static Task<CacheHost> StartOnAsync(TestDatabase database, FakeInferenceBackend? backend, params (string Key, string Value)[] settings) =>
+        StartOnAsync(database, backend, new ManualTimeProvider(), settings);
+
+    /// <summary>
+    /// As <see cref="StartOnAsync(TestDatabase, FakeInferenceBackend?, ValueTuple{string, string}[])"/>, on
+    /// <paramref name="clock"/>: after disposing a host, a second one on its database and clock is a restart.
+    /// </summary>
+    public static Task<CacheHost> StartOnAsync(
+        TestDatabase database, FakeInferenceBackend? backend, ManualTimeProvider clock, params (string Key, string Value)[] settings)
     {
-        var clock = new ManualTimeProvider();
+        ArgumentNullException.ThrowIfNull(database);
+        return StartAsync(backend, gateJobs: false, gateStorage: false, [.. database.Settings, .. settings], clock);
+    }
+
+    private static async Task<CacheHost> StartAsync(
+        FakeInferenceBackend? backend, bool gateJobs, bool gateStorage, (string Key, string Value)[] settings, ManualTimeProvider? clock = null)
+    {
+        clock ??= new ManualTimeProvider();
         var services = new ServiceCollection();
         services.AddLogging();
 
@@ -179,6 +201,15 @@ internal sealed class CacheHost : IAsyncDisposable
         var probe = new ProbeState();
         await Storage.ReadStateAsync("entry", Grains.GetGrain<IPredictionGrain>(key).GrainId, probe);
         return probe.RecordExists;
+    }
+
+    /// <summary>The rows in <c>cache_entries</c>, counted by SQL (durable providers only).</summary>
+    public async Task<long> CountStoredRowsAsync()
+    {
+        var database = _services.GetRequiredService<StorageDatabase>();
+        await using var connection = await database.OpenConnectionAsync();
+        await using var command = StorageDatabase.CreateCommand(connection, "SELECT COUNT(*) FROM cache_entries");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async ValueTask DisposeAsync()

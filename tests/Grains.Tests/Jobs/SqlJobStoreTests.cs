@@ -1,0 +1,115 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PredictionCache.Grains.Jobs;
+using PredictionCache.Grains.Storage;
+using PredictionCache.Grains.Tests.Support;
+using PredictionCache.Silo;
+
+namespace PredictionCache.Grains.Tests.Jobs;
+
+/// <summary>
+/// The job store contract on a real SQL database of each test's own, and what only the SQL store does: failing the
+/// jobs a stop left processing, and sharing commits between concurrent creates.
+/// </summary>
+public abstract class SqlJobStoreTests : JobStoreContractTests
+{
+    private readonly List<SqlJobStore> _stores = [];
+    private TestDatabase? _database;
+    private StorageDatabase? _storage;
+
+    /// <summary>The <c>Storage:Provider</c> under test.</summary>
+    protected abstract string Provider { get; }
+
+    private SqlJobStore SqlStore => (SqlJobStore)Store;
+
+    private StorageDatabase Storage => _storage ?? throw new InvalidOperationException("No store was created.");
+
+    public override async Task DisposeAsync()
+    {
+        _stores.ForEach(s => s.Dispose());
+        if (_storage is not null)
+        {
+            await _storage.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task FailInterrupted_FailsExactlyTheProcessingJobsWithTheReason()
+    {
+        // Arrange: two jobs a stop left processing, one completed and one failed before it.
+        var interrupted = new[] { NewJob(), NewJob() };
+        var completed = NewJob();
+        var failed = NewJob();
+        foreach (var job in interrupted.Append(completed).Append(failed))
+        {
+            await Store.CreateAsync(job);
+        }
+
+        var finishedAt = Clock.GetUtcNow();
+        await Store.CompleteAsync(completed.Id, Result, finishedAt);
+        await Store.FailAsync(failed.Id, "model down", finishedAt);
+        Clock.Advance(TimeSpan.FromMinutes(1));
+
+        // Act
+        var count = await SqlStore.FailInterruptedAsync();
+
+        // Assert
+        Assert.Equal(2, count);
+        foreach (var job in interrupted)
+        {
+            Assert.Equal(
+                job with { Status = JobStatus.Failed, Error = SqlJobStore.InterruptedError, CompletedAt = Clock.GetUtcNow() },
+                await Store.GetAsync(job.Id));
+        }
+
+        AssertJob(completed with { Status = JobStatus.Completed, Result = Result, CompletedAt = finishedAt }, await Store.GetAsync(completed.Id));
+        Assert.Equal(failed with { Status = JobStatus.Failed, Error = "model down", CompletedAt = finishedAt }, await Store.GetAsync(failed.Id));
+        Assert.Equal(0, await SqlStore.FailInterruptedAsync());
+    }
+
+    [Fact]
+    public async Task Create_ThousandConcurrent_ShareCommits()
+    {
+        // Arrange
+        const int creates = 1000;
+        var jobs = Enumerable.Range(0, creates).Select(_ => NewJob()).ToArray();
+        var commitsBefore = Storage.Commits;
+
+        // Act
+        await Task.WhenAll(jobs.Select(job => Task.Run(() => Store.CreateAsync(job))));
+        var commits = Storage.Commits - commitsBefore;
+
+        // Assert: every create returned after its commit, and commits were shared (group commit).
+        Assert.Equal(creates, await CountJobsAsync());
+        Assert.InRange(commits, 1, creates - 1);
+    }
+
+    protected override async Task<IJobStore> CreateStoreAsync(JobOptions options)
+    {
+        if (_storage is null)
+        {
+            _database = await TestDatabase.CreateAsync(Provider);
+            _storage = new StorageDatabase(StorageDialect.For(Provider), _database.ConnectionString, 256, NullLogger<StorageDatabase>.Instance);
+            await _storage.MigrateAsync(CacheSchema.Component, CacheSchema.For(_storage.Dialect));
+        }
+
+        var store = new SqlJobStore(_storage, Clock, Options.Create(options), NullLogger<SqlJobStore>.Instance);
+        _stores.Add(store);
+        return store;
+    }
+
+    protected override async Task<long> CountJobsAsync()
+    {
+        await using var connection = await Storage.OpenConnectionAsync();
+        await using var command = StorageDatabase.CreateCommand(connection, "SELECT COUNT(*) FROM jobs");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    protected override Task<long> SweepAsync() => SqlStore.SweepAsync();
+}

@@ -1,0 +1,11 @@
+using PredictionCache.Grains.Tests.Support;
+
+namespace PredictionCache.Grains.Tests.Jobs;
+
+/// <summary>The SQL job store on SQLite, which keeps timestamps in milliseconds.</summary>
+public sealed class SqliteJobStoreTests : SqlJobStoreTests
+{
+    protected override string Provider => TestDatabase.Sqlite;
+
+    protected override TimeSpan Precision => TimeSpan.FromMilliseconds(1);
+}

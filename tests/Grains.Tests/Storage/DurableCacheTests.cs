@@ -1,0 +1,235 @@
+using PredictionCache.Grains.Caching;
+using PredictionCache.Grains.Jobs;
+using PredictionCache.Grains.Prediction;
+using PredictionCache.Grains.Tests.Support;
+using PredictionCache.TestKit;
+
+namespace PredictionCache.Grains.Tests.Storage;
+
+/// <summary>
+/// The cache on a real database (each test its own): activations are level 1, rows level 2. Eviction keeps the row,
+/// a restart keeps entries and jobs, clearing, removal, expiry and the upkeep pass delete rows. Run by a derived
+/// class per provider. Most tests hold one entry in memory (<c>Cache:MaxEntries</c> 1), so a second insert evicts
+/// the first.
+/// </summary>
+public abstract class DurableCacheTests
+{
+    private const string Prediction = "prediction";
+    private const string Evicted = "ExternalRequest";
+
+    private static readonly (string Key, string Value)[] OneInMemory = [("Cache:MaxEntries", "1"), ("Cache:DirectoryShards", "1")];
+
+    /// <summary>An upkeep interval no test reaches: only the passes a test runs itself touch the rows.</summary>
+    private static readonly (string Key, string Value) NoTimedUpkeep = ("Storage:MaintenanceIntervalSeconds", "3600");
+
+    /// <summary>The <c>Storage:Provider</c> under test.</summary>
+    protected abstract string Provider { get; }
+
+    [Fact]
+    public async Task Predict_EvictedEntry_IsAStorageHitWithoutInferenceThenAMemoryHit()
+    {
+        // Arrange
+        await using var database = await TestDatabase.CreateAsync(Provider);
+        await using var host = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep]);
+        var job = await host.InsertAsync("a");
+        await host.InsertAsync("b");
+        await host.Activity.WaitForDeactivationsAsync(Prediction, 1, Evicted);
+        var evicted = !host.Silo.IsActive<PredictionGrain>(host.KeyOf("a"));
+
+        // Act
+        var fromStorage = await host.PredictAsync("a");
+        var fromMemory = await host.PredictAsync("a");
+        var stats = await host.Predictions.GetStatsAsync();
+
+        // Assert
+        Assert.True(evicted);
+        Assert.Equal((PredictOutcomeKind.Hit, job.Id), (fromStorage.Kind, fromStorage.JobId));
+        Assert.Equal((PredictOutcomeKind.Hit, job.Id), (fromMemory.Kind, fromMemory.JobId));
+        Assert.Equal(FakeInferenceBackend.AnswerFor("a"), fromStorage.Entry!.Result!.ToString());
+        Assert.Equal(2, host.Backend!.Calls);
+        Assert.Equal((2L, 1L, 1L, 2L, 2L), (stats.Hits, stats.HitsL1, stats.HitsL2, stats.Misses, stats.Inferences));
+    }
+
+    [Fact]
+    public async Task Restart_SameDatabase_ServesEntriesAndJobsAndFailsTheInterruptedJob()
+    {
+        // Arrange: one entry stored, and a job still processing when the host stops.
+        await using var database = await TestDatabase.CreateAsync(Provider);
+        var first = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), NoTimedUpkeep);
+        var finished = await first.InsertAsync("a");
+        first.Backend!.Hold();
+        var interrupted = await first.PredictAsync("b");
+        await first.Backend.WaitForCallsAsync(2);
+        await first.DisposeAsync();
+
+        // Act
+        await using var second = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), first.Clock, NoTimedUpkeep);
+        var hit = await second.PredictAsync("a");
+        var finishedJob = await second.Jobs.GetAsync(finished.Id);
+        var interruptedJob = await second.Jobs.GetAsync(interrupted.JobId);
+        var retried = await second.PredictAsync("b");
+
+        // Assert
+        Assert.Equal((PredictOutcomeKind.Hit, finished.Id), (hit.Kind, hit.JobId));
+        Assert.Equal(FakeInferenceBackend.AnswerFor("a"), hit.Entry!.Result!.ToString());
+        Assert.Equal(1L, second.Statistics.StorageHits);
+        Assert.NotNull(finishedJob);
+        Assert.Equal(finished with { Result = null }, finishedJob with { Result = null });
+        Assert.Equal(finished.Result!.ToString(), finishedJob.Result!.ToString());
+        Assert.Equal(PredictOutcomeKind.Started, interrupted.Kind);
+        Assert.Equal(
+            new JobRecord(interrupted.JobId, second.KeyOf("b"), "fake", "b", JobStatus.Failed, null, SqlJobStore.InterruptedError, first.Clock.GetUtcNow(), first.Clock.GetUtcNow()),
+            interruptedJob);
+        Assert.Equal(PredictOutcomeKind.Started, retried.Kind);
+        Assert.Equal(JobStatus.Completed, (await second.WaitForJobAsync(retried.JobId)).Status);
+        Assert.Equal(1, second.Backend!.Calls);
+    }
+
+    [Fact]
+    public async Task Clear_EntriesInMemoryAndOnlyInStorage_RemovesBothLevels()
+    {
+        // Arrange
+        await using var database = await TestDatabase.CreateAsync(Provider);
+        await using var host = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep]);
+        await host.InsertAsync("a");
+        await host.InsertAsync("b");
+        await host.Activity.WaitForDeactivationsAsync(Prediction, 1, Evicted);
+
+        // Act
+        var stats = await host.Predictions.ClearAsync();
+        await host.Activity.WaitUntilAsync(() => host.PredictionActivations == 0);
+
+        // Assert
+        Assert.Equal((0L, 0L), (stats.Size, stats.StoredEntries));
+        Assert.Equal(0, await host.CountStoredRowsAsync());
+        Assert.Equal(PredictOutcomeKind.NotCached, (await host.PredictAsync("a", new CacheDirectives(OnlyIfCached: true))).Kind);
+        Assert.Equal(PredictOutcomeKind.Started, (await host.PredictAsync("b")).Kind);
+    }
+
+    [Fact]
+    public async Task Remove_EvictedKey_RemovesItsRow()
+    {
+        // Arrange
+        await using var database = await TestDatabase.CreateAsync(Provider);
+        await using var host = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep]);
+        await host.InsertAsync("a");
+        await host.InsertAsync("b");
+        await host.Activity.WaitForDeactivationsAsync(Prediction, 1, Evicted);
+        var key = host.KeyOf("a");
+
+        // Act
+        var removed = await host.Predictions.RemoveEntryAsync(key);
+
+        // Assert
+        Assert.True(removed);
+        Assert.False(await host.StorageHoldsAsync(key));
+        Assert.True(await host.StorageHoldsAsync(host.KeyOf("b")));
+        Assert.Equal(1L, (await host.Predictions.GetStatsAsync()).StoredEntries);
+        Assert.Equal(PredictOutcomeKind.NotCached, (await host.PredictAsync("a", new CacheDirectives(OnlyIfCached: true))).Kind);
+        Assert.Equal(2, host.Backend!.Calls);
+    }
+
+    [Fact]
+    public async Task Predict_StoredRowExpiredWhileEvicted_IsAMissAndDeletesTheRow()
+    {
+        // Arrange: "a" expires at 10 s, evicted at 5 s by "b" (which expires at 15 s).
+        await using var database = await TestDatabase.CreateAsync(Provider);
+        await using var host = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep, ("Cache:TtlSeconds", "10")]);
+        await host.InsertAsync("a");
+        host.Clock.Advance(TimeSpan.FromSeconds(5));
+        await host.InsertAsync("b");
+        await host.Activity.WaitForDeactivationsAsync(Prediction, 1, Evicted);
+        host.Clock.Advance(TimeSpan.FromSeconds(5));
+
+        // Act
+        var outcome = await host.PredictAsync("a", new CacheDirectives(OnlyIfCached: true));
+
+        // Assert
+        Assert.Equal(PredictOutcomeKind.NotCached, outcome.Kind);
+        Assert.False(await host.StorageHoldsAsync(host.KeyOf("a")));
+        Assert.True(await host.StorageHoldsAsync(host.KeyOf("b")));
+        Assert.Equal((1L, 0L), (host.Statistics.Expirations, host.Statistics.Hits));
+        Assert.Equal(1L, (await host.Predictions.GetStatsAsync()).StoredEntries);
+    }
+
+    [Fact]
+    public async Task RunOnce_ExpiredRows_AreDeleted()
+    {
+        // Arrange: "a" expires at 10 s while evicted; "b", in memory, expires at 15 s.
+        await using var database = await TestDatabase.CreateAsync(Provider);
+        await using var host = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep, ("Cache:TtlSeconds", "10")]);
+        await host.InsertAsync("a");
+        host.Clock.Advance(TimeSpan.FromSeconds(5));
+        await host.InsertAsync("b");
+        await host.Activity.WaitForDeactivationsAsync(Prediction, 1, Evicted);
+        host.Clock.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(1));
+        var early = await host.StorageUpkeep.RunOnceAsync();
+        host.Clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        // Act
+        var pass = await host.StorageUpkeep.RunOnceAsync();
+
+        // Assert
+        Assert.Equal((0L, 0L), early);
+        Assert.Equal((1L, 0L), pass);
+        Assert.False(await host.StorageHoldsAsync(host.KeyOf("a")));
+        Assert.True(await host.StorageHoldsAsync(host.KeyOf("b")));
+        Assert.Equal(1, await host.CountStoredRowsAsync());
+    }
+
+    [Fact]
+    public async Task RunOnce_OverStorageMaxEntries_TrimsTheLeastRecentlyAccessed()
+    {
+        // Arrange: "a" stored first, then "b"; a hit on "a" (recorded by the directory, written by a pass) makes
+        // "b" the least recently used when "c" brings the table over its two rows.
+        await using var database = await TestDatabase.CreateAsync(Provider);
+        await using var host = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep, ("Storage:MaxEntries", "2")]);
+        await host.InsertAsync("a");
+        host.Clock.Advance(TimeSpan.FromSeconds(1));
+        var afterA = await host.StorageUpkeep.RunOnceAsync();
+        await host.InsertAsync("b");
+        host.Clock.Advance(TimeSpan.FromSeconds(1));
+        var afterB = await host.StorageUpkeep.RunOnceAsync();
+        var hit = await host.PredictAsync("a");
+        host.Clock.Advance(TimeSpan.FromSeconds(1));
+        var afterHit = await host.StorageUpkeep.RunOnceAsync();
+        await host.InsertAsync("c");
+        host.Clock.Advance(TimeSpan.FromSeconds(1));
+
+        // Act
+        var pass = await host.StorageUpkeep.RunOnceAsync();
+
+        // Assert
+        Assert.Equal(PredictOutcomeKind.Hit, hit.Kind);
+        Assert.Equal([(0L, 0L), (0L, 0L), (0L, 0L)], [afterA, afterB, afterHit]);
+        Assert.Equal((0L, 1L), pass);
+        Assert.True(await host.StorageHoldsAsync(host.KeyOf("a")));
+        Assert.False(await host.StorageHoldsAsync(host.KeyOf("b")));
+        Assert.True(await host.StorageHoldsAsync(host.KeyOf("c")));
+        Assert.Equal((2L, 2L), ((await host.Predictions.GetStatsAsync()).StoredEntries, (await host.Predictions.GetStatsAsync()).MaxStoredEntries));
+    }
+
+    [Fact]
+    public async Task GetStats_EntriesInMemoryAndOnlyInStorage_CountsEveryStoredRow()
+    {
+        // Arrange
+        await using var database = await TestDatabase.CreateAsync(Provider);
+        await using var host = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep]);
+        foreach (var text in new[] { "a", "b", "c" })
+        {
+            await host.InsertAsync(text);
+        }
+
+        await host.Activity.WaitForDeactivationsAsync(Prediction, 2, Evicted);
+        var beforeRemoval = await host.Predictions.GetStatsAsync();
+        await host.Predictions.RemoveEntryAsync(host.KeyOf("a"));
+
+        // Act
+        var stats = await host.Predictions.GetStatsAsync();
+
+        // Assert
+        Assert.Equal((1L, 3L), (beforeRemoval.Size, beforeRemoval.StoredEntries));
+        Assert.Equal(2L, stats.StoredEntries);
+        Assert.Equal(2, await host.CountStoredRowsAsync());
+    }
+}
