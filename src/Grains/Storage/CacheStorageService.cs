@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -29,15 +30,14 @@ internal sealed partial class CacheStorageService(
     {
         if (options.Value.IsDurable)
         {
-            var database = services.GetRequiredService<StorageDatabase>();
-            await database.MigrateAsync(CacheSchema.Component, CacheSchema.For(database.Dialect), cancellationToken);
-            if (services.GetRequiredService<IJobStore>() is SqlJobStore jobs)
+            try
             {
-                var interrupted = await jobs.FailInterruptedAsync(cancellationToken);
-                if (interrupted > 0)
-                {
-                    LogInterruptedJobsFailed(logger, interrupted);
-                }
+                await OpenAsync(cancellationToken);
+            }
+            catch (DbException ex)
+            {
+                // The provider's message alone ("Failed to connect to 127.0.0.1:5432") does not say which setting to fix.
+                throw new StorageUnavailableException(options.Value.Provider, ex);
             }
         }
 
@@ -90,6 +90,21 @@ internal sealed partial class CacheStorageService(
         }
 
         _pass.Dispose();
+    }
+
+    /// <summary>Migrates the schema and fails the jobs a crash left processing: the first use of the database.</summary>
+    private async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        var database = services.GetRequiredService<StorageDatabase>();
+        await database.MigrateAsync(CacheSchema.Component, CacheSchema.For(database.Dialect), cancellationToken);
+        if (services.GetRequiredService<IJobStore>() is SqlJobStore jobs)
+        {
+            var interrupted = await jobs.FailInterruptedAsync(cancellationToken);
+            if (interrupted > 0)
+            {
+                LogInterruptedJobsFailed(logger, interrupted);
+            }
+        }
     }
 
     private Task FlushAccessTimesAsync(CancellationToken cancellationToken)
