@@ -25,6 +25,7 @@ internal sealed partial class CacheStorageService(
 {
     private readonly SemaphoreSlim _pass = new(1, 1);
     private ITimer? _timer;
+    private int _stopped;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -47,6 +48,13 @@ internal sealed partial class CacheStorageService(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A host may be stopped twice, once after its services were disposed: WebApplicationFactory stops it, and so does
+        // the app's own Run, which then disposes it. The last flush runs once; a later stop has nothing to do.
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
         _timer?.Dispose();
 
         // The last access times go in before the process ends, so trimming after a restart sees them.
@@ -84,12 +92,12 @@ internal sealed partial class CacheStorageService(
 
     public async ValueTask DisposeAsync()
     {
+        // _pass is not disposed: a stop still flushing when the container disposes this must be able to release it, and a
+        // SemaphoreSlim whose wait handle was never asked for holds nothing to free.
         if (_timer is not null)
         {
             await _timer.DisposeAsync();
         }
-
-        _pass.Dispose();
     }
 
     /// <summary>Migrates the schema and fails the jobs a crash left processing: the first use of the database.</summary>
