@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
@@ -15,6 +17,8 @@ namespace PredictionCache.Gateway.Tests;
 /// </summary>
 public sealed class OptionsValidationTests
 {
+    private const string Secret = "hunter2-never-echo";
+
     [Theory]
     [InlineData("Cache:MaxEntries", "0")]
     [InlineData("Cache:TtlSeconds", "0")]
@@ -74,6 +78,52 @@ public sealed class OptionsValidationTests
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains($"OptionsValidationException: {key} is '{value}'", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("postgres", "unreachable")]
+    [InlineData("postgres", "invalid")]
+    public async Task Start_StorageUnusable_FailsNamingTheKeyWithoutEchoingIt(string provider, string kind)
+    {
+        await using var host = BuildGateway(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = provider,
+            ["Storage:ConnectionString"] = UnusableConnectionString(kind),
+        });
+
+        var error = await Record.ExceptionAsync(() => host.StartAsync());
+
+        Assert.NotNull(error);
+        Assert.Contains(Chain(error), e => e.Message.Contains("Storage:ConnectionString", StringComparison.Ordinal));
+        Assert.DoesNotContain(Secret, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("postgres", "unreachable")]
+    [InlineData("postgres", "invalid")]
+    public async Task Process_StorageUnusable_ExitsNamingTheKeyWithoutEchoingIt(string provider, string kind)
+    {
+        var (exitCode, output) = await GatewayProcess.RunToExitAsync(
+            $"--Storage:Provider={provider}", $"--Storage:ConnectionString={UnusableConnectionString(kind)}");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Storage:ConnectionString", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A connection string holding a password: PostgreSQL on a loopback port nothing listens on (refused at once, no
+    /// timeout), or with a keyword Npgsql does not know.
+    /// </summary>
+    private static string UnusableConnectionString(string kind) => kind == "unreachable"
+        ? $"Host=127.0.0.1;Port={ClosedPort()};Username=app;Password={Secret};Database=cache"
+        : $"Host=127.0.0.1;Username=app;Password={Secret};Databse=cache";
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static WebApplication BuildGateway(Dictionary<string, string?> settings)

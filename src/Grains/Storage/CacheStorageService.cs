@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -26,20 +27,20 @@ internal sealed partial class CacheStorageService(
     // call StopAsync after the container has disposed this service.
     private readonly SemaphoreSlim _pass = new(1, 1);
     private ITimer? _timer;
+    private int _stopped;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (options.Value.IsDurable)
         {
-            var database = services.GetRequiredService<StorageDatabase>();
-            await database.MigrateAsync(CacheSchema.Component, CacheSchema.For(database.Dialect), cancellationToken);
-            if (services.GetRequiredService<IJobStore>() is SqlJobStore jobs)
+            try
             {
-                var interrupted = await jobs.FailInterruptedAsync(cancellationToken);
-                if (interrupted > 0)
-                {
-                    LogInterruptedJobsFailed(logger, interrupted);
-                }
+                await OpenAsync(cancellationToken);
+            }
+            catch (DbException ex)
+            {
+                // The provider's message alone ("Failed to connect to 127.0.0.1:5432") does not say which setting to fix.
+                throw new StorageUnavailableException(options.Value.Provider, ex);
             }
         }
 
@@ -49,6 +50,13 @@ internal sealed partial class CacheStorageService(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A host may be stopped twice, once after its services were disposed: WebApplicationFactory stops it, and so does
+        // the app's own Run, which then disposes it. The last flush runs once; a later stop has nothing to do.
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
         _timer?.Dispose();
 
         // The last access times go in before the process ends, so trimming after a restart sees them.
@@ -86,9 +94,26 @@ internal sealed partial class CacheStorageService(
 
     public async ValueTask DisposeAsync()
     {
+        // _pass is not disposed: a stop still flushing when the container disposes this must be able to release it, and a
+        // SemaphoreSlim whose wait handle was never asked for holds nothing to free.
         if (_timer is not null)
         {
             await _timer.DisposeAsync();
+        }
+    }
+
+    /// <summary>Migrates the schema and fails the jobs a crash left processing: the first use of the database.</summary>
+    private async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        var database = services.GetRequiredService<StorageDatabase>();
+        await database.MigrateAsync(CacheSchema.Component, CacheSchema.For(database.Dialect), cancellationToken);
+        if (services.GetRequiredService<IJobStore>() is SqlJobStore jobs)
+        {
+            var interrupted = await jobs.FailInterruptedAsync(cancellationToken);
+            if (interrupted > 0)
+            {
+                LogInterruptedJobsFailed(logger, interrupted);
+            }
         }
     }
 

@@ -8,37 +8,25 @@ namespace PredictionCache.Gateway.Tests.Infrastructure;
 /// <summary>
 /// The real gateway as its own process: <c>dotnet PredictionCache.Gateway.dll --urls http://127.0.0.1:{free port}</c>,
 /// run from this test assembly's output folder, where the project reference copies the gateway's build output
-/// (dll, deps.json, runtimeconfig.json, appsettings.json). Killed on dispose. Unless the settings name a storage
-/// connection string, it runs on the default provider (SQLite) in a database file of its own, deleted on dispose.
+/// (dll, deps.json, runtimeconfig.json, appsettings.json). Unless its settings name another, each process gets a SQLite
+/// database of its own in a temporary directory deleted on dispose, never the shared default under <c>./data/</c>.
+/// Killed on dispose.
 /// </summary>
 public sealed class GatewayProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
-    private static readonly Lazy<string> DataRoot = new(() =>
-    {
-        var root = Path.Combine(Path.GetTempPath(), "predictioncache-gateway-tests-" + Environment.ProcessId);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try
-            {
-                Directory.Delete(root, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A gateway still closing its file: the temp folder is the system's to clean.
-            }
-        };
-        return root;
-    });
-
     private readonly Process _process;
     private readonly StringBuilder _output;
 
-    private GatewayProcess(Process process, StringBuilder output, Uri address)
+    private readonly TempDirectory _scratch;
+    private int _disposed;
+
+    private GatewayProcess(Process process, StringBuilder output, Uri address, TempDirectory scratch)
     {
         _process = process;
         _output = output;
+        _scratch = scratch;
         Address = address;
         Client = new HttpClient { BaseAddress = address, Timeout = GatewayHttp.HangGuard };
     }
@@ -70,13 +58,17 @@ public sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the gateway and returns once it has said it started and <c>/health</c> answers 200.</summary>
+    /// <summary>
+    /// Starts the gateway and returns once it has said it started and <c>/health</c> answers 200. <paramref name="settings"/>
+    /// are command-line arguments (<c>--Key=value</c>); they come last, so they win over the defaults given here.
+    /// </summary>
     public static async Task<GatewayProcess> StartAsync(params string[] settings)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var output = new StringBuilder();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = Launch(["--urls", address.ToString().TrimEnd('/'), .. settings], output, line =>
+        var scratch = new TempDirectory();
+        var process = Launch(["--urls", address.ToString().TrimEnd('/'), .. DefaultSettings(scratch), .. settings], output, line =>
         {
             // Microsoft.Hosting.Lifetime logs this once Kestrel listens: an event, so nothing polls a closed port.
             if (line.Contains("Application started", StringComparison.Ordinal))
@@ -85,7 +77,7 @@ public sealed class GatewayProcess : IAsyncDisposable
             }
         });
         process.Exited += (_, _) => started.TrySetException(new InvalidOperationException($"The gateway exited with code {process.ExitCode} before it started."));
-        var gateway = new GatewayProcess(process, output, address);
+        var gateway = new GatewayProcess(process, output, address, scratch);
         try
         {
             await started.Task.WaitAsync(StartTimeout);
@@ -104,7 +96,8 @@ public sealed class GatewayProcess : IAsyncDisposable
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] settings)
     {
         var output = new StringBuilder();
-        using var process = Launch(["--urls", $"http://127.0.0.1:{FreePort()}", .. settings], output, _ => { });
+        using var scratch = new TempDirectory();
+        using var process = Launch(["--urls", $"http://127.0.0.1:{FreePort()}", .. DefaultSettings(scratch), .. settings], output, _ => { });
         try
         {
             await process.WaitForExitAsync().WaitAsync(StartTimeout);
@@ -122,21 +115,38 @@ public sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Kills the process with SIGKILL (what <see cref="Process.Kill(bool)"/> sends on Unix): no shutdown code runs, as
+    /// in a crash or an OOM kill. Returns the exit code once the process is gone (137 = 128 + SIGKILL).
+    /// </summary>
+    public async Task<int> KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(GatewayHttp.HangGuard);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Kills the process and deletes its own temporary directory; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         Client.Dispose();
         try
         {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            await _process.WaitForExitAsync().WaitAsync(GatewayHttp.HangGuard);
+            await KillAsync();
         }
         finally
         {
             _process.Dispose();
+            _scratch.Dispose();
         }
     }
 
@@ -153,11 +163,6 @@ public sealed class GatewayProcess : IAsyncDisposable
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
-        }
-
-        if (!arguments.Any(a => a.Contains("Storage:ConnectionString", StringComparison.OrdinalIgnoreCase)))
-        {
-            info.ArgumentList.Add($"--Storage:ConnectionString=Data Source={Path.Combine(OwnDataDirectory(), "gateway.db")}");
         }
 
         info.ArgumentList.Add("--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information");
@@ -186,13 +191,8 @@ public sealed class GatewayProcess : IAsyncDisposable
         return process;
     }
 
-    /// <summary>A fresh folder under the temp folder; the whole run's folders go when the test process ends.</summary>
-    private static string OwnDataDirectory()
-    {
-        var directory = Path.Combine(DataRoot.Value, Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        return directory;
-    }
+    private static string[] DefaultSettings(TempDirectory scratch) =>
+        [$"--Storage:ConnectionString={scratch.SqliteConnectionString()}"];
 
     private static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
