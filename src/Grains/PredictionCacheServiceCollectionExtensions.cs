@@ -51,7 +51,8 @@ public static class PredictionCacheServiceCollectionExtensions
             sp.GetRequiredService<DirectoryShards>(),
             sp.GetRequiredService<IGrainStateTable<CacheEntry>>(),
             sp.GetRequiredService<IOptions<CacheOptions>>(),
-            sp.GetRequiredService<IOptions<StorageOptions>>()));
+            sp.GetRequiredService<IOptions<StorageOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSilo(silo => silo
             .AddGrain<IPredictionGrain, PredictionGrain>(binding => new PredictionGrainReference(binding))
             .AddGrain<ICacheDirectoryGrain, CacheDirectoryGrain>(binding => new CacheDirectoryGrainReference(binding))

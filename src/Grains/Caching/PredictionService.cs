@@ -22,6 +22,7 @@ public sealed class PredictionService
     private readonly CacheOptions _options;
     private readonly StorageOptions _storageOptions;
     private readonly IGrainStateTable<CacheEntry> _entries;
+    private readonly TimeProvider _time;
 
     internal PredictionService(
         IGrainFactory grains,
@@ -32,7 +33,8 @@ public sealed class PredictionService
         DirectoryShards directory,
         IGrainStateTable<CacheEntry> entries,
         IOptions<CacheOptions> options,
-        IOptions<StorageOptions> storageOptions)
+        IOptions<StorageOptions> storageOptions,
+        TimeProvider time)
     {
         _grains = grains;
         Models = models;
@@ -43,6 +45,7 @@ public sealed class PredictionService
         _options = options.Value;
         _entries = entries;
         _storageOptions = storageOptions.Value;
+        _time = time;
     }
 
     /// <summary>The models served.</summary>
@@ -88,12 +91,20 @@ public sealed class PredictionService
     /// <summary>Removes every entry from memory and storage and resets the counters.</summary>
     public async Task<CacheStatsSnapshot> ClearAsync(CancellationToken cancellationToken = default)
     {
-        _statistics.Reset();
-        await _directory.ClearAsync(_grains).WaitAsync(cancellationToken);
+        // While it runs nothing is stored, and no grain comes back from a row it may be deleting; a grain that read
+        // its row just before and comes back after sees the row predates the clear. Inferences started before it
+        // ends store nothing (the generation moves at both ends).
+        _statistics.BeginClear(_time.GetUtcNow());
+        try
+        {
+            await _directory.ClearAsync(_grains).WaitAsync(cancellationToken);
+            await _entries.ClearAsync(cancellationToken);
+        }
+        finally
+        {
+            _statistics.EndClear();
+        }
 
-        // After the activations are gone: an entry stored while they went is older than the clear (its grain sees the
-        // new generation and removes it itself), and the rows of grains not in memory go here.
-        await _entries.ClearAsync(cancellationToken);
         return await GetStatsAsync(cancellationToken);
     }
 

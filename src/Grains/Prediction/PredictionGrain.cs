@@ -38,6 +38,13 @@ internal sealed class PredictionGrain(
 
         // The state was read from storage (level 2) before this call: an entry evicted from memory, or kept across a
         // restart. Eviction never deletes it; only expiry, removal, clearing and storage trimming do.
+        if (services.Statistics.ClearRunning || services.Statistics.PredatesLastClear(state.State.CreatedAt))
+        {
+            // A clear is deleting this row, or was when it was read: it must not come back.
+            await ForgetStoredAsync(cancellationToken);
+            return;
+        }
+
         if (state.State.ExpiresAt <= services.Time.GetUtcNow())
         {
             services.Statistics.Expired();
@@ -168,7 +175,8 @@ internal sealed class PredictionGrain(
             _inflight = null;
         }
 
-        if (outcome.Result is { } result && inflight.Store && inflight.Generation == services.Statistics.Generation)
+        if (outcome.Result is { } result && inflight.Store && inflight.Generation == services.Statistics.Generation &&
+            !services.Statistics.ClearRunning)
         {
             var now = services.Time.GetUtcNow();
             var entry = new CacheEntry
@@ -185,7 +193,7 @@ internal sealed class PredictionGrain(
                 await StoreAsync(entry);
                 _fromStorage = 0;
                 await PublishAsync(entry, CancellationToken.None);
-                if (inflight.Generation != services.Statistics.Generation)
+                if (inflight.Generation != services.Statistics.Generation || services.Statistics.ClearRunning)
                 {
                     // A clear started while the entry was being stored and may have missed it (the directory had no
                     // key to hand it): the entry goes now, so nothing from before a clear outlives it.

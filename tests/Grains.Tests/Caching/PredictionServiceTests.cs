@@ -50,6 +50,32 @@ public sealed class PredictionServiceTests
     }
 
     [Fact]
+    public async Task Clear_WhileAnEvictedEntryIsReadBack_TheEntryDoesNotComeBack()
+    {
+        // Arrange: a is stored, then evicted from memory by b; a request for a has read a's row but not yet used it.
+        await using var host = await CacheHost.StartWithGatedStorageAsync(
+            new FakeInferenceBackend(gated: false), ("Cache:MaxEntries", "1"), ("Cache:DirectoryShards", "1"));
+        await host.InsertAsync("a");
+        await host.InsertAsync("b");
+        await host.Activity.WaitUntilAsync(() => !host.Silo.IsActive<PredictionGrain>(host.KeyOf("a")));
+        host.Clock.Advance(TimeSpan.FromSeconds(1));
+        host.GatedStorage.HoldReads();
+        var request = host.PredictAsync("a");
+        await host.GatedStorage.ReadReached();
+
+        // Act: the clear deletes a's row under the read, and ends before the grain goes on.
+        await host.Predictions.ClearAsync().WaitAsync(CacheHost.HangGuard);
+        host.GatedStorage.ReleaseReads();
+        var outcome = await request;
+        await host.WaitForJobAsync(outcome.JobId);
+
+        // Assert: a is inferred again, not served from before the clear.
+        Assert.Equal(PredictOutcomeKind.Started, outcome.Kind);
+        Assert.Equal(3, host.Backend!.Calls);
+        Assert.Equal(0, host.Statistics.StorageHits);
+    }
+
+    [Fact]
     public async Task Clear_WhileAnEntryIsBeingStored_TheEntryDoesNotSurviveIt()
     {
         // Arrange: the inference is done and its grain has decided to store the entry, but the write is held.

@@ -14,6 +14,8 @@ internal sealed class GatedGrainStorage(IGrainStorage inner) : IGrainStorage, IG
     private readonly object _lock = new();
     private TaskCompletionSource _gate = Opened();
     private TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _readGate = Opened();
+    private TaskCompletionSource _readReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Makes later writes wait until <see cref="ReleaseWrites"/>.</summary>
     public void HoldWrites()
@@ -42,8 +44,45 @@ internal sealed class GatedGrainStorage(IGrainStorage inner) : IGrainStorage, IG
         }
     }
 
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-        inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
+    /// <summary>Makes later reads wait, after they have read, until <see cref="ReleaseReads"/>.</summary>
+    public void HoldReads()
+    {
+        lock (_lock)
+        {
+            _readGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _readReached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public void ReleaseReads()
+    {
+        lock (_lock)
+        {
+            _readGate.TrySetResult();
+        }
+    }
+
+    /// <summary>Completes once a read has read and is waiting at the gate set by the last <see cref="HoldReads"/>.</summary>
+    public Task ReadReached()
+    {
+        lock (_lock)
+        {
+            return _readReached.Task.WaitAsync(CacheHost.HangGuard);
+        }
+    }
+
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+    {
+        await inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
+        Task gate;
+        lock (_lock)
+        {
+            _readReached.TrySetResult();
+            gate = _readGate.Task;
+        }
+
+        await gate;
+    }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
     {
