@@ -97,21 +97,38 @@ internal sealed partial class SqlJobStore : IJobStore, IDisposable
     public Task<JobRecord?> WaitAsync(Guid id, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         _waiters.WaitAsync(id, timeout, GetAsync, cancellationToken);
 
-    /// <summary>Marks every job still <c>processing</c> failed with <see cref="InterruptedError"/>; returns how many.</summary>
+    /// <summary>
+    /// Settles every job still <c>processing</c>, left by a stop or crash: one whose entry was stored before the
+    /// stop (the entry row carries the job's id) is completed with that entry's result, as it would have been a
+    /// moment later; the others are failed with <see cref="InterruptedError"/>. Returns how many of each.
+    /// </summary>
     /// <remarks>Run at start-up, before this node starts any job: whatever is processing then was left by a stop or crash.</remarks>
-    public Task<int> FailInterruptedAsync(CancellationToken cancellationToken = default)
+    public Task<(int Completed, int Failed)> RecoverInterruptedAsync(CancellationToken cancellationToken = default)
     {
         var now = _time.GetUtcNow();
         return _database.WriteAsync(
             async (connection, transaction) =>
             {
-                await using var command = StorageDatabase.CreateCommand(
+                // By key first (the primary key of cache_entries), then the job id: no scan of a large table.
+                await using var complete = StorageDatabase.CreateCommand(
+                    connection,
+                    """
+                    UPDATE jobs SET status = 'completed', completed_at = @now,
+                        result = (SELECT e.result FROM cache_entries e WHERE e.key = jobs.key AND e.job_id = jobs.id)
+                    WHERE status = 'processing'
+                      AND EXISTS (SELECT 1 FROM cache_entries e WHERE e.key = jobs.key AND e.job_id = jobs.id)
+                    """,
+                    transaction);
+                Dialect.AddParameter(complete, "now", now);
+                var completed = await complete.ExecuteNonQueryAsync();
+
+                await using var fail = StorageDatabase.CreateCommand(
                     connection,
                     "UPDATE jobs SET status = 'failed', error = @error, completed_at = @now WHERE status = 'processing'",
                     transaction);
-                Dialect.AddParameter(command, "error", InterruptedError);
-                Dialect.AddParameter(command, "now", now);
-                return await command.ExecuteNonQueryAsync();
+                Dialect.AddParameter(fail, "error", InterruptedError);
+                Dialect.AddParameter(fail, "now", now);
+                return (completed, await fail.ExecuteNonQueryAsync());
             },
             cancellationToken);
     }

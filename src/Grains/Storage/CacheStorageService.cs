@@ -109,10 +109,10 @@ internal sealed partial class CacheStorageService(
         await database.MigrateAsync(CacheSchema.Component, CacheSchema.For(database.Dialect), cancellationToken);
         if (services.GetRequiredService<IJobStore>() is SqlJobStore jobs)
         {
-            var interrupted = await jobs.FailInterruptedAsync(cancellationToken);
-            if (interrupted > 0)
+            var (completed, failed) = await jobs.RecoverInterruptedAsync(cancellationToken);
+            if (completed + failed > 0)
             {
-                LogInterruptedJobsFailed(logger, interrupted);
+                LogInterruptedJobsRecovered(logger, completed, failed);
             }
         }
     }
@@ -145,8 +145,8 @@ internal sealed partial class CacheStorageService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} jobs left processing by an earlier stop or crash were marked failed")]
-    private static partial void LogInterruptedJobsFailed(ILogger logger, int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Jobs left processing by an earlier stop or crash: {Completed} completed from their stored entries, {Failed} marked failed")]
+    private static partial void LogInterruptedJobsRecovered(ILogger logger, int completed, int failed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storage upkeep failed; the next pass tries again")]
     private static partial void LogMaintenanceFailed(ILogger logger, Exception exception);

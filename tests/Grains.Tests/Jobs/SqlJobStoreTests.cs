@@ -40,7 +40,7 @@ public abstract class SqlJobStoreTests : JobStoreContractTests
     }
 
     [Fact]
-    public async Task FailInterrupted_FailsExactlyTheProcessingJobsWithTheReason()
+    public async Task RecoverInterrupted_FailsExactlyTheProcessingJobsWithTheReason()
     {
         // Arrange: two jobs a stop left processing, one completed and one failed before it.
         var interrupted = new[] { NewJob(), NewJob() };
@@ -57,10 +57,10 @@ public abstract class SqlJobStoreTests : JobStoreContractTests
         Clock.Advance(TimeSpan.FromMinutes(1));
 
         // Act
-        var count = await SqlStore.FailInterruptedAsync();
+        var count = await SqlStore.RecoverInterruptedAsync();
 
         // Assert
-        Assert.Equal(2, count);
+        Assert.Equal((0, 2), count);
         foreach (var job in interrupted)
         {
             Assert.Equal(
@@ -70,7 +70,29 @@ public abstract class SqlJobStoreTests : JobStoreContractTests
 
         AssertJob(completed with { Status = JobStatus.Completed, Result = Result, CompletedAt = finishedAt }, await Store.GetAsync(completed.Id));
         Assert.Equal(failed with { Status = JobStatus.Failed, Error = "model down", CompletedAt = finishedAt }, await Store.GetAsync(failed.Id));
-        Assert.Equal(0, await SqlStore.FailInterruptedAsync());
+        Assert.Equal((0, 0), await SqlStore.RecoverInterruptedAsync());
+    }
+
+    [Fact]
+    public async Task RecoverInterrupted_JobWhoseEntryWasStored_IsCompletedWithTheEntrysResult()
+    {
+        // Arrange: the stop came after the entry was stored and before its job was completed.
+        var stored = NewJob();
+        var lost = NewJob() with { Key = new string('b', 64) };
+        await Store.CreateAsync(stored);
+        await Store.CreateAsync(lost);
+        await InsertEntryAsync(stored, """{"label":"stored"}""");
+        await InsertEntryAsync(lost with { Id = Guid.NewGuid() }, """{"label":"other job"}""");
+        Clock.Advance(TimeSpan.FromMinutes(1));
+
+        // Act
+        var count = await SqlStore.RecoverInterruptedAsync();
+
+        // Assert: only an entry carrying the job's own id completes it.
+        Assert.Equal((1, 1), count);
+        var completed = await Store.GetAsync(stored.Id);
+        Assert.Equal((JobStatus.Completed, """{"label":"stored"}""", Clock.GetUtcNow()), (completed!.Status, completed.Result?.ToString(), completed.CompletedAt));
+        Assert.Equal((JobStatus.Failed, SqlJobStore.InterruptedError), ((await Store.GetAsync(lost.Id))!.Status, (await Store.GetAsync(lost.Id))!.Error));
     }
 
     [Fact]
@@ -89,6 +111,28 @@ public abstract class SqlJobStoreTests : JobStoreContractTests
         Assert.Equal(creates, await CountJobsAsync());
         Assert.InRange(commits, 1, creates - 1);
     }
+
+    private Task InsertEntryAsync(JobRecord job, string resultJson) =>
+        Storage.WriteAsync(
+            async (connection, transaction) =>
+            {
+                await using var command = StorageDatabase.CreateCommand(
+                    connection,
+                    """
+                    INSERT INTO cache_entries (key, version, model, normalized_text, result, job_id, created_at, expires_at, last_access)
+                    VALUES (@key, 1, @model, @text, @result, @job, @now, @expires, @now)
+                    """,
+                    transaction);
+                var dialect = Storage.Dialect;
+                dialect.AddParameter(command, "key", job.Key);
+                dialect.AddParameter(command, "model", job.Model);
+                dialect.AddParameter(command, "text", job.InputText);
+                dialect.AddParameter(command, "result", resultJson, StateColumnType.Json);
+                dialect.AddParameter(command, "job", job.Id);
+                dialect.AddParameter(command, "now", Clock.GetUtcNow());
+                dialect.AddParameter(command, "expires", Clock.GetUtcNow().AddHours(1));
+                return await command.ExecuteNonQueryAsync();
+            });
 
     protected override async Task<IJobStore> CreateStoreAsync(JobOptions options)
     {
