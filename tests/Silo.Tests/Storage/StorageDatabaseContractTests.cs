@@ -296,18 +296,25 @@ public abstract class StorageDatabaseContractTests : IAsyncLifetime
     private protected Task<StorageDatabase> CreateDatabaseAsync() => _backend.CreateDatabaseAsync();
 
     /// <summary>Occupies the writer with a write that waits for <see cref="WriterGate.Release"/>; returns once it runs.</summary>
+    /// <summary>Holds every writer of <paramref name="database"/> busy, one after another, so later writes queue.</summary>
     private protected static async Task<WriterGate> HoldWriterAsync(StorageDatabase database)
     {
-        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var write = database.WriteAsync(async (_, _) =>
+        var writes = new List<Task<int>>();
+        for (var i = 0; i < database.Dialect.Writers; i++)
         {
-            running.SetResult();
-            await release.Task;
-            return 0;
-        });
-        await running.Task;
-        return new WriterGate(release, write);
+            // One at a time: the next blocking write can only go to a writer that is still free.
+            var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            writes.Add(database.WriteAsync(async (_, _) =>
+            {
+                running.SetResult();
+                await release.Task;
+                return 0;
+            }));
+            await running.Task;
+        }
+
+        return new WriterGate(release, Task.WhenAll(writes));
     }
 
     private protected static async Task<long> ScalarAsync(StorageDatabase database, string sql)
@@ -371,7 +378,7 @@ public abstract class StorageDatabaseContractTests : IAsyncLifetime
     }
 
     /// <summary>A write holding the writer busy; disposing releases it (if the test has not) and awaits its commit.</summary>
-    private protected sealed class WriterGate(TaskCompletionSource release, Task<int> write) : IAsyncDisposable
+    private protected sealed class WriterGate(TaskCompletionSource release, Task write) : IAsyncDisposable
     {
         public void Release() => release.TrySetResult();
 

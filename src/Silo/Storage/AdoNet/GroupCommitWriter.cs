@@ -9,22 +9,25 @@ namespace PredictionCache.Silo;
 /// limit), runs them in one transaction on its own connection, commits once, then completes them. While a commit is
 /// on disk new writes queue, so the batch grows with the load and a burst of misses costs a few fsyncs, not one each.
 /// A batch that fails is rolled back and its writes run again one per transaction, so one bad write fails alone.
+/// A server database gets several such writers, each with its own connection, so one batch's round trips and
+/// commit overlap another's; SQLite, which has one writer at a time anyway, gets one.
 /// </summary>
 internal sealed partial class GroupCommitWriter : IAsyncDisposable
 {
     private readonly StorageDatabase _database;
     private readonly int _maxBatch;
     private readonly ILogger _logger;
-    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _loop;
+    private readonly Channel<PendingWrite> _queue;
+    private readonly Task[] _loops;
     private long _commits;
 
-    public GroupCommitWriter(StorageDatabase database, int maxBatch, ILogger logger)
+    public GroupCommitWriter(StorageDatabase database, int maxBatch, int writers, ILogger logger)
     {
         _database = database;
         _maxBatch = maxBatch;
         _logger = logger;
-        _loop = Task.Run(RunAsync);
+        _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = writers == 1 });
+        _loops = Enumerable.Range(0, writers).Select(_ => Task.Run(RunAsync)).ToArray();
     }
 
     public long Commits => Interlocked.Read(ref _commits);
@@ -44,7 +47,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _loop;
+        await Task.WhenAll(_loops);
     }
 
     private async Task RunAsync()

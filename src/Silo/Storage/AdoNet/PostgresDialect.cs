@@ -25,6 +25,10 @@ public sealed class PostgresDialect : StorageDialect
     public override string Name => "postgres";
 
     /// <inheritdoc />
+    /// <remarks>Four: while one batch waits for its commit to reach disk, others run their statements.</remarks>
+    public override int Writers => 4;
+
+    /// <inheritdoc />
     public override DbDataSource CreateDataSource(string connectionString) => NpgsqlDataSource.Create(connectionString);
 
     /// <inheritdoc />

@@ -25,7 +25,7 @@ public sealed class StorageDatabase : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
         Dialect = dialect;
         _dataSource = dialect.CreateDataSource(connectionString);
-        _writer = new GroupCommitWriter(this, maxWriteBatch, logger);
+        _writer = new GroupCommitWriter(this, maxWriteBatch, dialect.Writers, logger);
     }
 
     /// <summary>The provider's dialect.</summary>

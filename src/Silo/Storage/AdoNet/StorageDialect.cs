@@ -21,6 +21,9 @@ public abstract class StorageDialect
         _ => throw new ArgumentException($"The storage provider '{provider}' has no SQL dialect.", nameof(provider)),
     };
 
+    /// <summary>How many group-commit writers run at once, each with its own connection and transaction.</summary>
+    public virtual int Writers => 1;
+
     /// <summary>Makes the data source; throws <see cref="ArgumentException"/> for a malformed connection string.</summary>
     public abstract DbDataSource CreateDataSource(string connectionString);
 
