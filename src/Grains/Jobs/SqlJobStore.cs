@@ -134,30 +134,14 @@ internal sealed partial class SqlJobStore : IJobStore, IDisposable
     }
 
     /// <summary>Deletes the jobs finished longer than the retention ago; returns how many.</summary>
-    public async Task<long> SweepAsync(CancellationToken cancellationToken = default)
+    public Task<long> SweepAsync(CancellationToken cancellationToken = default)
     {
         var cutoff = _time.GetUtcNow() - _retention;
-        long swept = 0;
-        int deleted;
-        do
-        {
-            deleted = await _database.WriteAsync(
-                async (connection, transaction) =>
-                {
-                    await using var command = StorageDatabase.CreateCommand(
-                        connection,
-                        "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE completed_at <= @cutoff LIMIT @limit)",
-                        transaction);
-                    Dialect.AddParameter(command, "cutoff", cutoff);
-                    Dialect.AddParameter(command, "limit", SweepChunk);
-                    return await command.ExecuteNonQueryAsync();
-                },
-                cancellationToken);
-            swept += deleted;
-        }
-        while (deleted == SweepChunk);
-
-        return swept;
+        return _database.DeleteInChunksAsync(
+            "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE completed_at <= @cutoff LIMIT @limit)",
+            SweepChunk,
+            command => Dialect.AddParameter(command, "cutoff", cutoff),
+            cancellationToken: cancellationToken);
     }
 
     public void Dispose() => _sweep.Dispose();

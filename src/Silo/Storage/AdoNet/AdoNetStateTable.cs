@@ -47,40 +47,14 @@ internal sealed class AdoNetStateTable<TState>(StorageDatabase database, GrainSt
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxRecords);
         var excess = await CountAsync(cancellationToken) - maxRecords;
-        long trimmed = 0;
-        while (excess > 0)
-        {
-            var deleted = await DeleteChunkAsync(Sql.Trim, null, (int)Math.Min(excess, StateTableSql.DeleteChunk), cancellationToken);
-            if (deleted == 0)
-            {
-                break;
-            }
-
-            trimmed += deleted;
-            excess -= deleted;
-        }
-
-        return trimmed;
+        return excess <= 0 ? 0 : await database.DeleteInChunksAsync(Sql.Trim, StateTableSql.DeleteChunk, static _ => { }, excess, cancellationToken);
     }
 
-    public async Task<long> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        if (Sql.Expire is null)
-        {
-            return 0;
-        }
-
-        long swept = 0;
-        int deleted;
-        do
-        {
-            deleted = await DeleteChunkAsync(Sql.Expire, now, StateTableSql.DeleteChunk, cancellationToken);
-            swept += deleted;
-        }
-        while (deleted == StateTableSql.DeleteChunk);
-
-        return swept;
-    }
+    public Task<long> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Sql.Expire is null
+            ? Task.FromResult(0L)
+            : database.DeleteInChunksAsync(
+                Sql.Expire, StateTableSql.DeleteChunk, command => database.Dialect.AddParameter(command, "now", now), cancellationToken: cancellationToken);
 
     public Task<long> ClearAsync(CancellationToken cancellationToken = default) =>
         database.WriteAsync(
@@ -88,22 +62,6 @@ internal sealed class AdoNetStateTable<TState>(StorageDatabase database, GrainSt
             {
                 await using var command = StorageDatabase.CreateCommand(connection, Sql.Clear, transaction);
                 return (long)await command.ExecuteNonQueryAsync();
-            },
-            cancellationToken);
-
-    // One chunk per write, so writes from requests interleave with a long trim or sweep.
-    private Task<int> DeleteChunkAsync(string sql, DateTimeOffset? now, int limit, CancellationToken cancellationToken) =>
-        database.WriteAsync(
-            async (connection, transaction) =>
-            {
-                await using var command = StorageDatabase.CreateCommand(connection, sql, transaction);
-                database.Dialect.AddParameter(command, "limit", limit);
-                if (now is { } time)
-                {
-                    database.Dialect.AddParameter(command, "now", time);
-                }
-
-                return await command.ExecuteNonQueryAsync();
             },
             cancellationToken);
 }

@@ -60,6 +60,41 @@ public sealed class StorageDatabase : IAsyncDisposable
     }
 
     /// <summary>
+    /// Deletes in chunks of at most <paramref name="chunk"/> rows, each chunk its own write, so writes from requests
+    /// interleave with a long sweep: <paramref name="sql"/> is a <c>DELETE</c> bounded by <c>LIMIT @limit</c>, and
+    /// <paramref name="bind"/> adds its other parameters. Stops after <paramref name="maxRows"/> rows, or when a
+    /// chunk deletes fewer than it was allowed. Returns how many rows were deleted.
+    /// </summary>
+    public async Task<long> DeleteInChunksAsync(
+        string sql, int chunk, Action<DbCommand> bind, long maxRows = long.MaxValue, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sql);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunk);
+        ArgumentNullException.ThrowIfNull(bind);
+        long deleted = 0;
+        while (deleted < maxRows)
+        {
+            var limit = (int)Math.Min(chunk, maxRows - deleted);
+            var rows = await WriteAsync(
+                async (connection, transaction) =>
+                {
+                    await using var command = CreateCommand(connection, sql, transaction);
+                    Dialect.AddParameter(command, "limit", limit);
+                    bind(command);
+                    return await command.ExecuteNonQueryAsync();
+                },
+                cancellationToken);
+            deleted += rows;
+            if (rows < limit)
+            {
+                break;
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>
     /// Brings <paramref name="component"/>'s schema to the last of <paramref name="migrations"/> (migration i makes
     /// version i + 1), in one transaction, recording the version in <c>schema_versions</c>. Idempotent: a database at
     /// that version is left alone. A database at a newer version than this build knows stops the start.
