@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -73,6 +74,14 @@ internal static class Problems
                     "The gateway is shutting down; retry on another node or in a moment.",
                     statusCode: StatusCodes.Status503ServiceUnavailable,
                     title: "Shutting down").ExecuteAsync(context);
+            case DbException or StorageUnavailableException:
+                // The database is down or unreachable: the request may succeed on retry, and nothing was lost — a job
+                // is only announced once its row has committed.
+                context.Response.Headers.RetryAfter = "5";
+                return TypedResults.Problem(
+                    "The cache's storage is unavailable; retry in a moment.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "Storage unavailable").ExecuteAsync(context);
             default:
                 return TypedResults.Problem(
                     "The gateway failed to answer; the error is logged.", statusCode: StatusCodes.Status500InternalServerError, title: "Internal error").ExecuteAsync(context);
