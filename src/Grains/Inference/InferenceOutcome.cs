@@ -1,11 +1,14 @@
 namespace PredictionCache.Grains.Inference;
 
-/// <summary>What one inference produced: a result, or the reason it failed.</summary>
+/// <summary>What one inference produced: a result, or the reason it failed and whether it failed by timing out.</summary>
 /// <param name="Result">The prediction; null when it failed.</param>
 /// <param name="Error">Why it failed; null when it succeeded.</param>
-internal readonly record struct InferenceOutcome(PredictionResult? Result, string? Error)
+/// <param name="TimedOut">True when it failed because it took too long (the gateway's 504, not 502).</param>
+internal readonly record struct InferenceOutcome(PredictionResult? Result, string? Error, bool TimedOut = false)
 {
     public static InferenceOutcome Success(PredictionResult result) => new(result, null);
 
     public static InferenceOutcome Failure(string error) => new(null, error);
+
+    public static InferenceOutcome Timeout(string error) => new(null, error, TimedOut: true);
 }

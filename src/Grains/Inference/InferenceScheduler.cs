@@ -72,7 +72,11 @@ internal sealed class InferenceScheduler
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
-                return InferenceOutcome.Failure($"Inference by model '{backend.Model.Name}' timed out after {_timeout.TotalSeconds:0.###} s.");
+                return InferenceOutcome.Timeout(new InferenceTimeoutException(backend.Model, _timeout).Message);
+            }
+            catch (InferenceTimeoutException ex)
+            {
+                return InferenceOutcome.Timeout(ex.Message);
             }
             catch (InferenceFailedException ex)
             {
