@@ -97,6 +97,20 @@ internal sealed partial class SqlJobStore : IJobStore, IDisposable
     public Task<JobRecord?> WaitAsync(Guid id, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         _waiters.WaitAsync(id, timeout, GetAsync, cancellationToken);
 
+    public async Task<JobStatusCounts?> CountByStatusAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+        await using var command = StorageDatabase.CreateCommand(connection, "SELECT status, COUNT(*) FROM jobs GROUP BY status");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var counts = new long[3];
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[(int)ParseStatus(reader.GetString(0))] += Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return new JobStatusCounts(counts[(int)JobStatus.Processing], counts[(int)JobStatus.Completed], counts[(int)JobStatus.Failed]);
+    }
+
     /// <summary>Marks every job still <c>processing</c> failed with <see cref="InterruptedError"/>; returns how many.</summary>
     /// <remarks>Run at start-up, before this node starts any job: whatever is processing then was left by a stop or crash.</remarks>
     public Task<int> FailInterruptedAsync(CancellationToken cancellationToken = default)
