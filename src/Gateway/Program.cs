@@ -3,6 +3,7 @@ using PredictionCache.Gateway.Health;
 using PredictionCache.Gateway.Infrastructure;
 using PredictionCache.Gateway.Jobs;
 using PredictionCache.Gateway.Predict;
+using PredictionCache.Gateway.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddGateway();
@@ -15,6 +16,7 @@ app.MapPredictEndpoints();
 app.MapJobEndpoints();
 app.MapCacheEndpoints();
 app.MapHealthEndpoints();
+app.MapMetricsEndpoints();
 app.Run();
 
 /// <summary>The gateway's entry point; public so tests can host it.</summary>

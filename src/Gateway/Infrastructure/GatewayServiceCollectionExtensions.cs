@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using KestrelServerOptions = Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions;
 using PredictionCache.Gateway.Health;
+using PredictionCache.Gateway.Telemetry;
 using PredictionCache.Grains;
 using PredictionCache.Silo;
 
@@ -19,6 +20,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<GatewayOptions>>((kestrel, gateway) => kestrel.Limits.MaxRequestBodySize = gateway.Value.MaxRequestBytes);
         services.AddPredictionCache();
+        services.AddGatewayTelemetry();
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(json =>
         {

@@ -113,13 +113,21 @@ internal sealed class MetricsCollector : IDisposable
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var key = KeyOf(tags, out var tagList);
             lock (_series)
             {
-                if (!_series.TryGetValue(key, out var series))
+                // Instruments pass their tags in a fixed order and reuse boxed values, so a scan of the few series
+                // finds the series without building a key (a sampled hit records here: no allocation).
+                var series = Find(tags);
+                if (series is null)
                 {
-                    series = new Series(tagList, bounds is null ? null : new long[bounds.Length + 1]);
-                    _series.Add(key, series);
+                    var key = KeyOf(tags, out var tagList);
+                    if (!_series.TryGetValue(key, out series))
+                    {
+                        series = new Series(tagList, bounds is null ? null : new long[bounds.Length + 1]);
+                        _series.Add(key, series);
+                    }
+
+                    series.Raw = tags.ToArray();
                 }
 
                 if (series.Buckets is { } buckets)
@@ -138,6 +146,31 @@ internal sealed class MetricsCollector : IDisposable
                     series.Value += value;
                 }
             }
+        }
+
+        private Series? Find(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            foreach (var series in _series.Values)
+            {
+                var raw = series.Raw;
+                if (raw is null || raw.Length != tags.Length)
+                {
+                    continue;
+                }
+
+                var same = true;
+                for (var i = 0; i < raw.Length && same; i++)
+                {
+                    same = string.Equals(raw[i].Key, tags[i].Key, StringComparison.Ordinal) && Equals(raw[i].Value, tags[i].Value);
+                }
+
+                if (same)
+                {
+                    return series;
+                }
+            }
+
+            return null;
         }
 
         public MetricSnapshot Snapshot()
@@ -168,6 +201,9 @@ internal sealed class MetricsCollector : IDisposable
             public KeyValuePair<string, string>[] Tags { get; } = tags;
 
             public long[]? Buckets { get; } = buckets;
+
+            /// <summary>The tags as last recorded, for the allocation-free lookup.</summary>
+            public KeyValuePair<string, object?>[]? Raw { get; set; }
 
             public double Value { get; set; }
 

@@ -17,11 +17,12 @@ internal sealed class InferenceScheduler
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _time;
     private readonly CacheStatistics _statistics;
-    private readonly CacheMetrics _metrics;
+    private readonly CacheMetrics? _metrics;
     private int _admitted;
     private int _running;
 
-    public InferenceScheduler(IOptions<InferenceOptions> options, TimeProvider time, CacheStatistics statistics, CacheMetrics metrics)
+    // metrics: null (unit tests) reports inference latency, failures and the queue nowhere.
+    public InferenceScheduler(IOptions<InferenceOptions> options, TimeProvider time, CacheStatistics statistics, CacheMetrics? metrics = null)
     {
         var value = options.Value;
         _slots = new SemaphoreSlim(value.MaxConcurrency, value.MaxConcurrency);
@@ -30,7 +31,7 @@ internal sealed class InferenceScheduler
         _time = time;
         _statistics = statistics;
         _metrics = metrics;
-        metrics.Meter.CreateObservableUpDownCounter("predictioncache.inference.queued", () => Queued, "{inference}", "Inferences admitted and waiting for a slot.");
+        metrics?.Meter.CreateObservableUpDownCounter("predictioncache.inference.queued", () => Queued, "{inference}", "Inferences admitted and waiting for a slot.");
     }
 
     /// <summary>Inferences admitted and waiting for a slot.</summary>
@@ -92,7 +93,7 @@ internal sealed class InferenceScheduler
             }
             finally
             {
-                _metrics.InferenceFinished(backend.Model.Name, _time.GetElapsedTime(started), failed);
+                _metrics?.InferenceFinished(backend.Model.Name, _time.GetElapsedTime(started), failed);
                 if (inference is null || inference.IsCompleted)
                 {
                     ReleaseSlot(timeout);

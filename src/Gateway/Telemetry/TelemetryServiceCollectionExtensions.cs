@@ -1,0 +1,16 @@
+namespace PredictionCache.Gateway.Telemetry;
+
+/// <summary>Registers metrics collection for <c>/metrics</c> and the dashboard, and OTLP export.</summary>
+internal static class TelemetryServiceCollectionExtensions
+{
+    public static IServiceCollection AddGatewayTelemetry(this IServiceCollection services)
+    {
+        services.AddOptions<TelemetryOptions>()
+            .Configure<IConfiguration>((options, configuration) => options.Bind(configuration))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<MetricsCollector>();
+        services.AddHostedService<OtlpExportService>();
+        return services;
+    }
+}
