@@ -19,8 +19,10 @@ internal static class GatewayServiceCollectionExtensions
         // Gateway:MaxRequestBytes (up to 64 MiB) allows.
         services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<GatewayOptions>>((kestrel, gateway) => kestrel.Limits.MaxRequestBodySize = gateway.Value.MaxRequestBytes);
-        services.AddPredictionCache();
+        // Before the cache: its hosted service starts first, so the collector and the OTLP exporter see the silo's
+        // first activations (the activation count is an up/down counter: an add made before listening is lost).
         services.AddGatewayTelemetry();
+        services.AddPredictionCache();
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(json =>
         {

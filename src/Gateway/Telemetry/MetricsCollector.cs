@@ -11,7 +11,7 @@ namespace PredictionCache.Gateway.Telemetry;
 /// observation (taken at <see cref="Collect"/>), histograms are counted in buckets (the instrument's advised bounds,
 /// or OpenTelemetry's defaults).
 /// </summary>
-internal sealed class MetricsCollector : IDisposable
+internal sealed class MetricsCollector : IHostedService, IDisposable
 {
     /// <summary>The meters collected.</summary>
     public static readonly IReadOnlyList<string> MeterNames = [CacheMetrics.MeterName, "PredictionCache.Silo", "Microsoft.AspNetCore.Hosting"];
@@ -76,6 +76,11 @@ internal sealed class MetricsCollector : IDisposable
             return [.. instruments.Select(i => i.Snapshot()).OrderBy(m => m.Name, StringComparer.Ordinal)];
         }
     }
+
+    /// <summary>Nothing to start: registered as a hosted service only so it is created, and listens, before the silo starts.</summary>
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose() => _listener.Dispose();
 

@@ -16,7 +16,10 @@ namespace PredictionCache.Gateway.Telemetry;
 /// scrapes <c>/metrics</c>.
 /// </summary>
 internal sealed partial class OtlpExportService(
-    IOptions<TelemetryOptions> options, PredictionService cache, TimeProvider time, ILogger<OtlpExportService> logger) : BackgroundService
+    IOptions<TelemetryOptions> options,
+    PredictionService cache,
+    TimeProvider time,
+    ILogger<OtlpExportService> logger) : BackgroundService
 {
     private MeterProvider? _meters;
     private TracerProvider? _tracer;

@@ -10,6 +10,7 @@ internal static class TelemetryServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<MetricsCollector>();
+        services.AddHostedService(sp => sp.GetRequiredService<MetricsCollector>());
         services.AddHostedService<OtlpExportService>();
         return services;
     }
