@@ -1,4 +1,5 @@
 using PredictionCache.Gateway.Cache;
+using PredictionCache.Gateway.Dashboard;
 using PredictionCache.Gateway.Health;
 using PredictionCache.Gateway.Infrastructure;
 using PredictionCache.Gateway.Jobs;
@@ -17,6 +18,7 @@ app.MapJobEndpoints();
 app.MapCacheEndpoints();
 app.MapHealthEndpoints();
 app.MapMetricsEndpoints();
+app.MapDashboardEndpoints();
 app.Run();
 
 /// <summary>The gateway's entry point; public so tests can host it.</summary>

@@ -1,3 +1,5 @@
+using PredictionCache.Gateway.Dashboard;
+
 namespace PredictionCache.Gateway.Telemetry;
 
 /// <summary>Registers metrics collection for <c>/metrics</c> and the dashboard, and OTLP export.</summary>
@@ -12,6 +14,8 @@ internal static class TelemetryServiceCollectionExtensions
         services.AddSingleton<MetricsCollector>();
         services.AddHostedService(sp => sp.GetRequiredService<MetricsCollector>());
         services.AddHostedService<OtlpExportService>();
+        services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<DashboardData>();
         return services;
     }
 }
