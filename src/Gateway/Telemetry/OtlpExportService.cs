@@ -60,8 +60,19 @@ internal sealed partial class OtlpExportService(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        _meters?.Dispose();
-        _tracer?.Dispose();
+        try
+        {
+            // Flushes the last export.
+            _meters?.Dispose();
+            _tracer?.Dispose();
+        }
+        catch (Exception ex) when (ex is NullReferenceException or ObjectDisposedException)
+        {
+            // The SDK listens to meters by name in the whole process; when another host in the same process (tests)
+            // disposes its meters at the same moment, MeterProviderSdk.Dispose can throw (seen with 1.20.1). The
+            // stop must not fail for it: the last export is lost, which is logged.
+            LogDisposeFailed(logger, ex);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -96,6 +107,9 @@ internal sealed partial class OtlpExportService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Exporting metrics and traces over OTLP ({Protocol}) to {Endpoint}")]
     private static partial void LogExporting(ILogger logger, Uri endpoint, string protocol);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping the OTLP exporters failed; the last export may be lost")]
+    private static partial void LogDisposeFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Counting stored entries and jobs for the metrics failed; the next export tries again")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception);
