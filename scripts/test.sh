@@ -30,6 +30,16 @@ if [ "$(id -u)" -eq 0 ] && ! id -u postgres >/dev/null 2>&1; then
   useradd --system --user-group --home-dir /var/lib/postgresql --no-create-home --shell /usr/sbin/nologin postgres
 fi
 
+# The dashboard's browser test drives Debian's headless Chromium through Playwright (no browser download).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" -ne 0 ] && [ ${#as_root[@]} -eq 0 ]; then
+    echo "test.sh: chromium is missing and installing it needs root or sudo" >&2
+    exit 1
+  fi
+  "${as_root[@]}" apt-get update
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+fi
+
 dotnet build PredictionCache.sln -c Release
 
 log=$(mktemp)

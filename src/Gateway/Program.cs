@@ -1,8 +1,10 @@
 using PredictionCache.Gateway.Cache;
+using PredictionCache.Gateway.Dashboard;
 using PredictionCache.Gateway.Health;
 using PredictionCache.Gateway.Infrastructure;
 using PredictionCache.Gateway.Jobs;
 using PredictionCache.Gateway.Predict;
+using PredictionCache.Gateway.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddGateway();
@@ -15,6 +17,8 @@ app.MapPredictEndpoints();
 app.MapJobEndpoints();
 app.MapCacheEndpoints();
 app.MapHealthEndpoints();
+app.MapMetricsEndpoints();
+app.MapDashboardEndpoints();
 app.Run();
 
 /// <summary>The gateway's entry point; public so tests can host it.</summary>

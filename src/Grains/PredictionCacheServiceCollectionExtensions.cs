@@ -9,6 +9,7 @@ using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Models;
 using PredictionCache.Grains.Prediction;
 using PredictionCache.Grains.Storage;
+using PredictionCache.Grains.Telemetry;
 using PredictionCache.Silo;
 
 namespace PredictionCache.Grains;
@@ -30,6 +31,10 @@ public static class PredictionCacheServiceCollectionExtensions
         services.AddValidatedOptions<JobOptions>(JobOptions.SectionName);
 
         services.TryAddSingleton<CacheStatistics>();
+        services.TryAddSingleton(sp => new CacheMetrics(
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetRequiredService<CacheStatistics>(),
+            sp.GetRequiredService<DirectoryShards>()));
         services.TryAddSingleton<InferenceScheduler>();
         services.TryAddSingleton<DirectoryShards>();
         services.TryAddSingleton<PredictionGrainServices>();
@@ -52,6 +57,7 @@ public static class PredictionCacheServiceCollectionExtensions
             sp.GetRequiredService<IGrainStateTable<CacheEntry>>(),
             sp.GetRequiredService<IOptions<CacheOptions>>(),
             sp.GetRequiredService<IOptions<StorageOptions>>(),
+            sp.GetRequiredService<CacheMetrics>(),
             sp.GetRequiredService<TimeProvider>()));
         services.AddSilo(silo => silo
             .AddGrain<IPredictionGrain, PredictionGrain>(binding => new PredictionGrainReference(binding))

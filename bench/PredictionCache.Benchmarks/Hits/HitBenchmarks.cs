@@ -6,7 +6,9 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Perfolizer.Horology;
 using Microsoft.Extensions.DependencyInjection;
+using System.Diagnostics.Metrics;
 using PredictionCache.Benchmarks.Hosting;
+using PredictionCache.Gateway.Telemetry;
 using PredictionCache.Grains.Directory;
 using PredictionCache.Grains.Keys;
 using PredictionCache.Grains.Prediction;
@@ -35,12 +37,36 @@ public class HitBenchmarks
     private CacheHost? _host;
     private DirectoryShards _directory = null!;
     private IGrainFactory _grains = null!;
+    private MetricsCollector? _collector;
+
+    /// <summary>
+    /// True: the gateway's metrics collector (the <see cref="MeterListener"/> behind <c>/metrics</c> and the dashboard)
+    /// listens to the host's meters, so the sampled call-duration histogram records; false: no listener. Both run the
+    /// always-on part of the instrumentation (the striped call counter).
+    /// </summary>
+    [Params(false, true)]
+    public bool Listening { get; set; }
 
     [GlobalSetup]
     public void Setup() => SetupAsync().GetAwaiter().GetResult();
 
     [GlobalCleanup]
-    public void Cleanup() => _host?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    public void Cleanup()
+    {
+        if (_collector is { } collector)
+        {
+            // Proof the listener saw the sampled hits: the histogram of TryGetAsync has a count.
+            var samples = collector.Collect()
+                .Where(m => m.Name == "predictioncache.grain.call.duration")
+                .SelectMany(m => m.Series)
+                .Where(s => s.Tag("grain.method") == nameof(IPredictionGrain.TryGetAsync))
+                .Sum(s => s.Count);
+            Console.WriteLine($"// listener: {samples} sampled TryGetAsync durations recorded");
+            collector.Dispose();
+        }
+
+        _host?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
 
     /// <summary>The baseline: <c>ConcurrentDictionary.TryGetValue</c> of the key.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = KeyCount)]
@@ -141,6 +167,10 @@ public class HitBenchmarks
         _host = await CacheHost.StartAsync(maxEntries: 10_000);
         _grains = _host.Grains;
         _directory = _host.Services.GetRequiredService<DirectoryShards>();
+        if (Listening)
+        {
+            _collector = new MetricsCollector(_host.Services.GetRequiredService<IMeterFactory>());
+        }
         for (var i = 0; i < KeyCount; i++)
         {
             var text = $"benchmark hit text number {i}";

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using KestrelServerOptions = Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions;
 using PredictionCache.Gateway.Health;
+using PredictionCache.Gateway.Telemetry;
 using PredictionCache.Grains;
 using PredictionCache.Silo;
 
@@ -18,6 +19,9 @@ internal static class GatewayServiceCollectionExtensions
         // Gateway:MaxRequestBytes (up to 64 MiB) allows.
         services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<GatewayOptions>>((kestrel, gateway) => kestrel.Limits.MaxRequestBodySize = gateway.Value.MaxRequestBytes);
+        // Before the cache: its hosted service starts first, so the collector and the OTLP exporter see the silo's
+        // first activations (the activation count is an up/down counter: an add made before listening is lost).
+        services.AddGatewayTelemetry();
         services.AddPredictionCache();
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(json =>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -5,11 +6,12 @@ using PredictionCache.Gateway.Infrastructure;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Keys;
+using PredictionCache.Grains.Telemetry;
 
 namespace PredictionCache.Gateway.Predict;
 
 /// <summary><c>POST /predict</c>: hit, miss (202 + job), or wait for the job with <c>Prefer: wait</c>.</summary>
-internal static class PredictEndpoints
+internal static partial class PredictEndpoints
 {
     public static IEndpointRouteBuilder MapPredictEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -29,7 +31,7 @@ internal static class PredictEndpoints
     }
 
     internal static async Task<Results<Ok<PredictResponse>, Accepted<PredictResponse>, ProblemHttpResult>> PredictAsync(
-        HttpContext context, PredictionService cache, IOptions<GatewayOptions> options, TimeProvider time)
+        HttpContext context, PredictionService cache, IOptions<GatewayOptions> options, TimeProvider time, ILogger<PredictRequest> logger)
     {
         var settings = options.Value;
         var cancellationToken = context.RequestAborted;
@@ -57,7 +59,17 @@ internal static class PredictEndpoints
 
         var headers = context.Request.Headers;
         var directives = RequestDirectives.ParseCacheControl(headers.CacheControl);
+        // One activity per request, named after its outcome once that is known; the inference it starts is its child.
+        using var activity = CacheActivities.Source.StartActivity("predictioncache.request");
         var outcome = await cache.PredictAsync(model, request.Text, normalized, directives, cancellationToken);
+        if (activity is not null)
+        {
+            Describe(activity, outcome, model.Name);
+        }
+
+        // Every line logged about this request from here on carries its cache key and job id.
+        using var scope = logger.BeginScope(new RequestLogScope(outcome.Key, outcome.JobId));
+        LogOutcome(logger, outcome.Key, outcome.JobId, outcome.Kind);
         var responseHeaders = context.Response.Headers;
         responseHeaders["X-Cache-Key"] = outcome.Key;
         switch (outcome.Kind)
@@ -92,4 +104,25 @@ internal static class PredictEndpoints
 
         return TypedResults.Accepted($"/jobs/{outcome.JobId}", new PredictResponse(outcome.JobId, "processing", null, Cached: false));
     }
+
+    private static void Describe(Activity activity, PredictOutcome outcome, string model)
+    {
+        activity.DisplayName = outcome.Kind switch
+        {
+            PredictOutcomeKind.Hit => CacheActivities.Hit,
+            PredictOutcomeKind.Joined => CacheActivities.CoalescedWait,
+            PredictOutcomeKind.Started => CacheActivities.Miss,
+            _ => "predictioncache.refused",
+        };
+        activity.SetTag("predictioncache.outcome", outcome.Kind.ToString());
+        activity.SetTag(CacheActivities.CacheKeyTag, outcome.Key);
+        activity.SetTag(CacheActivities.ModelTag, model);
+        if (outcome.JobId != Guid.Empty)
+        {
+            activity.SetTag(CacheActivities.JobIdTag, outcome.JobId.ToString());
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Request for {CacheKey} answered {Outcome} with job {JobId}")]
+    private static partial void LogOutcome(ILogger logger, string cacheKey, Guid jobId, PredictOutcomeKind outcome);
 }

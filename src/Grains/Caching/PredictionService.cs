@@ -4,6 +4,7 @@ using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Keys;
 using PredictionCache.Grains.Models;
 using PredictionCache.Grains.Prediction;
+using PredictionCache.Grains.Telemetry;
 using PredictionCache.Silo;
 
 namespace PredictionCache.Grains.Caching;
@@ -23,6 +24,7 @@ public sealed class PredictionService
     private readonly StorageOptions _storageOptions;
     private readonly IGrainStateTable<CacheEntry> _entries;
     private readonly TimeProvider _time;
+    private readonly CacheMetrics _metrics;
 
     internal PredictionService(
         IGrainFactory grains,
@@ -34,8 +36,10 @@ public sealed class PredictionService
         IGrainStateTable<CacheEntry> entries,
         IOptions<CacheOptions> options,
         IOptions<StorageOptions> storageOptions,
+        CacheMetrics metrics,
         TimeProvider time)
     {
+        _metrics = metrics;
         _grains = grains;
         Models = models;
         _jobs = jobs;
@@ -108,10 +112,18 @@ public sealed class PredictionService
         return await GetStatsAsync(cancellationToken);
     }
 
+    /// <summary>Counts what the metrics' storage gauges show (stored entries, jobs by status) again.</summary>
+    public async Task RefreshGaugesAsync(CancellationToken cancellationToken = default)
+    {
+        _metrics.UpdateStoredEntries(await _entries.CountAsync(cancellationToken));
+        _metrics.UpdateJobs(await _jobs.CountByStatusAsync(cancellationToken));
+    }
+
     /// <summary>The current figures; <c>stored_entries</c> is counted in storage.</summary>
     public async Task<CacheStatsSnapshot> GetStatsAsync(CancellationToken cancellationToken = default)
     {
         var stored = await _entries.CountAsync(cancellationToken);
+        _metrics.UpdateStoredEntries(stored);
         var hits = _statistics.Hits;
         var misses = _statistics.Misses;
         var coalesced = _statistics.Coalesced;

@@ -18,12 +18,14 @@ internal sealed class CacheDirectoryGrain(DirectoryShards shards, CacheStatistic
     private readonly LruOrder _lru = new();
     private TouchBuffer _touches = null!;
     private Action<string> _touch = null!;
+    private int _shard;
 
     internal LruOrder Order => _lru;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _touches = shards.BufferOf(int.Parse(GetPrimaryKeyString(), CultureInfo.InvariantCulture));
+        _shard = int.Parse(GetPrimaryKeyString(), CultureInfo.InvariantCulture);
+        _touches = shards.BufferOf(_shard);
         _touch = key =>
         {
             _lru.Touch(key);
@@ -51,6 +53,7 @@ internal sealed class CacheDirectoryGrain(DirectoryShards shards, CacheStatistic
             _ = GrainFactory.GetGrain<IPredictionGrain>(victim).DeactivateOnIdleAsync("evicted");
         }
 
+        shards.PublishCount(_shard, _lru.Count);
         return Task.CompletedTask;
     }
 
@@ -59,6 +62,7 @@ internal sealed class CacheDirectoryGrain(DirectoryShards shards, CacheStatistic
         if (_lru.Remove(key))
         {
             statistics.SizeChanged(-1);
+            shards.PublishCount(_shard, _lru.Count);
         }
 
         return Task.CompletedTask;
@@ -76,6 +80,7 @@ internal sealed class CacheDirectoryGrain(DirectoryShards shards, CacheStatistic
         var keys = _lru.Keys.ToArray();
         _lru.Clear();
         statistics.SizeChanged(-keys.Length);
+        shards.PublishCount(_shard, 0);
         return Task.FromResult<IReadOnlyList<string>>(keys);
     }
 

@@ -16,6 +16,7 @@ internal sealed class DirectoryShards
 {
     private readonly ICacheDirectoryGrain[] _shards;
     private readonly TouchBuffer[] _buffers;
+    private readonly int[] _counts;
     private readonly ILogger _logger;
 
     public DirectoryShards(IGrainFactory grains, IOptions<CacheOptions> options, ILogger<DirectoryShards> logger)
@@ -26,6 +27,7 @@ internal sealed class DirectoryShards
             .Select(i => grains.GetGrain<ICacheDirectoryGrain>(i.ToString(CultureInfo.InvariantCulture)))
             .ToArray();
         _buffers = Enumerable.Range(0, count).Select(_ => new TouchBuffer(Environment.ProcessorCount)).ToArray();
+        _counts = new int[count];
         _logger = logger;
     }
 
@@ -42,6 +44,12 @@ internal sealed class DirectoryShards
             : (int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)_shards.Length);
 
     public TouchBuffer BufferOf(int shard) => _buffers[shard];
+
+    /// <summary>Keys the shard held after its last change, published by the shard grain for metrics (no grain call).</summary>
+    public int CountOf(int shard) => Volatile.Read(ref _counts[shard]);
+
+    /// <summary>Publishes the shard's key count; called by the shard grain in its turns.</summary>
+    public void PublishCount(int shard, int count) => Volatile.Write(ref _counts[shard], count);
 
     /// <summary>
     /// Records a cache hit on <paramref name="key"/> for its shard's LRU order, unless the key was touched already

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using PredictionCache.Grains.Caching;
+using PredictionCache.Grains.Telemetry;
 
 namespace PredictionCache.Grains.Inference;
 
@@ -16,10 +17,12 @@ internal sealed class InferenceScheduler
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _time;
     private readonly CacheStatistics _statistics;
+    private readonly CacheMetrics? _metrics;
     private int _admitted;
     private int _running;
 
-    public InferenceScheduler(IOptions<InferenceOptions> options, TimeProvider time, CacheStatistics statistics)
+    // metrics: null (unit tests) reports inference latency, failures and the queue nowhere.
+    public InferenceScheduler(IOptions<InferenceOptions> options, TimeProvider time, CacheStatistics statistics, CacheMetrics? metrics = null)
     {
         var value = options.Value;
         _slots = new SemaphoreSlim(value.MaxConcurrency, value.MaxConcurrency);
@@ -27,6 +30,8 @@ internal sealed class InferenceScheduler
         _timeout = TimeSpan.FromSeconds(value.TimeoutSeconds);
         _time = time;
         _statistics = statistics;
+        _metrics = metrics;
+        metrics?.Meter.CreateObservableUpDownCounter("predictioncache.inference.queued", () => Queued, "{inference}", "Inferences admitted and waiting for a slot.");
     }
 
     /// <summary>Inferences admitted and waiting for a slot.</summary>
@@ -65,10 +70,14 @@ internal sealed class InferenceScheduler
             Interlocked.Increment(ref _running);
             var timeout = new CancellationTokenSource(_timeout, _time);
             Task<PredictionResult>? inference = null;
+            var started = _time.GetTimestamp();
+            var failed = true;
             try
             {
                 inference = backend.InferAsync(normalizedText, timeout.Token);
-                return InferenceOutcome.Success(await inference.WaitAsync(timeout.Token));
+                var outcome = InferenceOutcome.Success(await inference.WaitAsync(timeout.Token));
+                failed = false;
+                return outcome;
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
@@ -88,6 +97,7 @@ internal sealed class InferenceScheduler
             }
             finally
             {
+                _metrics?.InferenceFinished(backend.Model.Name, _time.GetElapsedTime(started), failed);
                 if (inference is null || inference.IsCompleted)
                 {
                     ReleaseSlot(timeout);

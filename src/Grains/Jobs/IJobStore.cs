@@ -23,4 +23,13 @@ public interface IJobStore
 
     /// <summary>The job once it is finished or <paramref name="timeout"/> has passed, whichever is first; null when unknown.</summary>
     Task<JobRecord?> WaitAsync(Guid id, TimeSpan timeout, CancellationToken cancellationToken = default);
+
+    /// <summary>Jobs held now, by status; null when the store cannot count them.</summary>
+    Task<JobStatusCounts?> CountByStatusAsync(CancellationToken cancellationToken = default) => Task.FromResult<JobStatusCounts?>(null);
 }
+
+/// <summary>Jobs held by a store, by status.</summary>
+/// <param name="Processing">Jobs queued or running.</param>
+/// <param name="Completed">Jobs with a result.</param>
+/// <param name="Failed">Jobs that failed.</param>
+public sealed record JobStatusCounts(long Processing, long Completed, long Failed);

@@ -16,6 +16,9 @@ internal sealed class MemoryJobStore : IJobStore, IDisposable
     private readonly ITimer _sweep;
     private readonly JobWaiters _waiters;
 
+    // Kept as jobs change, so counting them never walks the dictionary (index: JobStatus).
+    private readonly long[] _byStatus = new long[3];
+
     public MemoryJobStore(TimeProvider time, IOptions<JobOptions> options)
     {
         _time = time;
@@ -35,6 +38,7 @@ internal sealed class MemoryJobStore : IJobStore, IDisposable
             throw new InvalidOperationException($"Job {job.Id} exists already.");
         }
 
+        Interlocked.Increment(ref _byStatus[(int)job.Status]);
         return Task.CompletedTask;
     }
 
@@ -50,6 +54,12 @@ internal sealed class MemoryJobStore : IJobStore, IDisposable
     public Task<JobRecord?> WaitAsync(Guid id, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         _waiters.WaitAsync(id, timeout, GetAsync, cancellationToken);
 
+    public Task<JobStatusCounts?> CountByStatusAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<JobStatusCounts?>(new JobStatusCounts(
+            Interlocked.Read(ref _byStatus[(int)JobStatus.Processing]),
+            Interlocked.Read(ref _byStatus[(int)JobStatus.Completed]),
+            Interlocked.Read(ref _byStatus[(int)JobStatus.Failed])));
+
     public void Dispose() => _sweep.Dispose();
 
     /// <summary>Deletes finished jobs older than the retention; returns how many.</summary>
@@ -62,6 +72,7 @@ internal sealed class MemoryJobStore : IJobStore, IDisposable
             if (job.CompletedAt is { } completed && completed <= cutoff &&
                 _jobs.TryRemove(new KeyValuePair<Guid, JobRecord>(id, job)))
             {
+                Interlocked.Decrement(ref _byStatus[(int)job.Status]);
                 removed++;
             }
         }
@@ -81,6 +92,8 @@ internal sealed class MemoryJobStore : IJobStore, IDisposable
             var finished = finish(job);
             if (_jobs.TryUpdate(id, finished, job))
             {
+                Interlocked.Decrement(ref _byStatus[(int)job.Status]);
+                Interlocked.Increment(ref _byStatus[(int)finished.Status]);
                 _waiters.Signal(id);
                 break;
             }

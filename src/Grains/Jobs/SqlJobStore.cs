@@ -97,6 +97,20 @@ internal sealed partial class SqlJobStore : IJobStore, IDisposable
     public Task<JobRecord?> WaitAsync(Guid id, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         _waiters.WaitAsync(id, timeout, GetAsync, cancellationToken);
 
+    public async Task<JobStatusCounts?> CountByStatusAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+        await using var command = StorageDatabase.CreateCommand(connection, "SELECT status, COUNT(*) FROM jobs GROUP BY status");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var counts = new long[3];
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[(int)ParseStatus(reader.GetString(0))] += Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return new JobStatusCounts(counts[(int)JobStatus.Processing], counts[(int)JobStatus.Completed], counts[(int)JobStatus.Failed]);
+    }
+
     /// <summary>
     /// Settles every job still <c>processing</c>, left by a stop or crash: one whose entry was stored before the
     /// stop (the entry row carries the job's id) is completed with that entry's result, as it would have been a

@@ -1,5 +1,7 @@
 using PredictionCache.Grains.Inference;
+using System.Diagnostics;
 using PredictionCache.Grains.Jobs;
+using PredictionCache.Grains.Telemetry;
 using PredictionCache.Silo;
 
 namespace PredictionCache.Grains.Prediction;
@@ -160,7 +162,18 @@ internal sealed class PredictionGrain(
 
     private async Task InferAndApplyAsync(Inflight inflight, string normalizedText)
     {
+        // Its lines (failure, store, job completion) carry the key and job id, and its trace span is the inference.
+        using var scope = services.Logger.BeginScope(new RequestLogScope(GetPrimaryKeyString(), inflight.JobId));
+        using var activity = CacheActivities.Source.StartActivity(CacheActivities.Inference);
+        activity?.SetTag(CacheActivities.CacheKeyTag, GetPrimaryKeyString());
+        activity?.SetTag(CacheActivities.JobIdTag, inflight.JobId.ToString());
+        activity?.SetTag(CacheActivities.ModelTag, inflight.Model);
         var outcome = await services.Inference.RunAsync(services.Models.BackendOf(inflight.Model), normalizedText);
+        if (outcome.Error is { } error)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, error);
+        }
+
         if (!await RunInTurnAsync(() => ApplyAsync(inflight, outcome, normalizedText)))
         {
             // Deactivated meanwhile (evicted or cleared): the job still gets its answer; the entry is not kept.

@@ -8,12 +8,18 @@ namespace PredictionCache.Silo;
 /// </summary>
 public sealed class GrainMethod
 {
+    private static int _nextId = -1;
+
     private GrainMethod(Type grainInterface, string name, InvokeKind kind)
     {
         Interface = grainInterface;
         Name = name;
         Kind = kind;
+        Id = Interlocked.Increment(ref _nextId);
     }
+
+    /// <summary>A small number unique to this method descriptor in the process: indexes per-method tables (metrics).</summary>
+    internal int Id { get; }
 
     /// <summary>The grain interface that declares the method.</summary>
     public Type Interface { get; }

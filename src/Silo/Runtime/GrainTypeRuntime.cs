@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
+using PredictionCache.Silo.Metrics;
 using PredictionCache.Silo.Storage;
 
 namespace PredictionCache.Silo.Runtime;
@@ -17,6 +18,8 @@ internal sealed class GrainTypeRuntime
     private readonly ConcurrentDictionary<string, ActivationData> _activations = new(StringComparer.Ordinal);
     private readonly ObjectFactory _factory;
     private readonly Func<GrainId, object>[] _stateFactories;
+    private readonly Lock _methodMetricsLock = new();
+    private GrainMethodMetrics?[] _methodMetrics = [];
     private int _activeCount;
 
     public GrainTypeRuntime(SiloRuntime silo, Type grainClass, IServiceProvider services, TimeSpan defaultCollectionAge)
@@ -101,6 +104,21 @@ internal sealed class GrainTypeRuntime
 
     private async Task<TResult> InvokeCoreAsync<TGrain, TArg, TResult>(string key, GrainMethod method, TArg arg, Func<TGrain, TArg, Task<TResult>> body)
     {
+        var metrics = MetricsOf(method);
+        metrics.Count();
+        var started = Silo.TimeProvider.GetTimestamp();
+        try
+        {
+            return await InvokeInTurnAsync(key, method, arg, body);
+        }
+        finally
+        {
+            metrics.Record(Silo.TimeProvider.GetElapsedTime(started));
+        }
+    }
+
+    private async Task<TResult> InvokeInTurnAsync<TGrain, TArg, TResult>(string key, GrainMethod method, TArg arg, Func<TGrain, TArg, Task<TResult>> body)
+    {
         while (true)
         {
             var activation = GetOrCreate(key);
@@ -153,13 +171,67 @@ internal sealed class GrainTypeRuntime
     {
         if (method.Kind == InvokeKind.AlwaysInterleave && _activations.TryGetValue(key, out var activation) && activation.IsActive)
         {
-            // The hit path: no turn, no allocation.
+            // The hit path: no turn, no allocation; counted always, timed 1 in GrainMethodMetrics.SampleEvery.
             activation.MarkUsed();
-            return body((TGrain)(object)activation.Grain, arg);
+            var metrics = MetricsOf(method);
+            if (!metrics.CountSampled())
+            {
+                return body((TGrain)(object)activation.Grain, arg);
+            }
+
+            var started = Silo.TimeProvider.GetTimestamp();
+            var pending = body((TGrain)(object)activation.Grain, arg);
+            if (!pending.IsCompleted)
+            {
+                return RecordWhenDoneAsync(pending, metrics, started);
+            }
+
+            metrics.Record(Silo.TimeProvider.GetElapsedTime(started));
+            return pending;
         }
 
         return new ValueTask<TResult>(InvokeCoreAsync<TGrain, (TArg Arg, Func<TGrain, TArg, ValueTask<TResult>> Body), TResult>(
             key, method, (arg, body), static (grain, state) => state.Body(grain, state.Arg).AsTask()));
+    }
+
+    /// <summary>The call counters of <paramref name="method"/> on this type: an array read on the hot path.</summary>
+    public GrainMethodMetrics MetricsOf(GrainMethod method)
+    {
+        var table = Volatile.Read(ref _methodMetrics);
+        var id = method.Id;
+        return (uint)id < (uint)table.Length && table[id] is { } metrics ? metrics : AddMethodMetrics(method);
+    }
+
+    private GrainMethodMetrics AddMethodMetrics(GrainMethod method)
+    {
+        lock (_methodMetricsLock)
+        {
+            var table = _methodMetrics;
+            if (method.Id < table.Length && table[method.Id] is { } existing)
+            {
+                return existing;
+            }
+
+            // Copy on write: readers never lock, and methods are added once each.
+            var grown = new GrainMethodMetrics?[Math.Max(table.Length, method.Id + 1)];
+            Array.Copy(table, grown, table.Length);
+            var metrics = Silo.Metrics.CreateMethodMetrics(GrainType, method);
+            grown[method.Id] = metrics;
+            Volatile.Write(ref _methodMetrics, grown);
+            return metrics;
+        }
+    }
+
+    private async ValueTask<TResult> RecordWhenDoneAsync<TResult>(ValueTask<TResult> pending, GrainMethodMetrics metrics, long started)
+    {
+        try
+        {
+            return await pending;
+        }
+        finally
+        {
+            metrics.Record(Silo.TimeProvider.GetElapsedTime(started));
+        }
     }
 
     public Task RequestDeactivation(string key, DeactivationReason reason) =>

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PredictionCache.Gateway.Telemetry;
+using PredictionCache.Grains.Caching;
+using PredictionCache.Grains.Telemetry;
+using PredictionCache.Silo;
+
+namespace PredictionCache.Gateway.Dashboard;
+
+/// <summary>
+/// The dashboard's figures at one moment: <c>/cache/stats</c> itself (so the page shows exactly what it says), the
+/// activations by grain type, and the collector's cumulative instruments (grain calls and their duration buckets,
+/// inference by model, directory shards, jobs). Rates and percentiles are worked out by the page from two polls.
+/// </summary>
+internal sealed class DashboardData(PredictionService cache, ISiloManagement silo, MetricsCollector collector, CacheMetrics metrics, TimeProvider time)
+{
+    public async Task<string> BuildJsonAsync(CancellationToken cancellationToken)
+    {
+        await cache.RefreshGaugesAsync(cancellationToken);
+        var stats = await cache.GetStatsAsync(cancellationToken);
+        var snapshot = collector.Collect().ToDictionary(m => m.Name, StringComparer.Ordinal);
+        var activations = new JsonObject();
+        foreach (var (type, count) in silo.GetActivationCounts().OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            activations[type] = count;
+        }
+
+        var calls = new JsonArray();
+        var durations = Series(snapshot, "predictioncache.grain.call.duration");
+        foreach (var call in Series(snapshot, "predictioncache.grain.calls").OrderBy(s => s.Tag("grain.type"), StringComparer.Ordinal).ThenBy(s => s.Tag("grain.method"), StringComparer.Ordinal))
+        {
+            var duration = durations.FirstOrDefault(d => d.Tag("grain.type") == call.Tag("grain.type") && d.Tag("grain.method") == call.Tag("grain.method"));
+            var entry = new JsonObject { ["type"] = call.Tag("grain.type"), ["method"] = call.Tag("grain.method"), ["calls"] = call.Value };
+            AddHistogram(entry, duration);
+            calls.Add(entry);
+        }
+
+        var failures = Series(snapshot, "predictioncache.inference.failures");
+        var models = new JsonArray();
+        foreach (var model in Series(snapshot, "predictioncache.inference.duration"))
+        {
+            var entry = new JsonObject
+            {
+                ["model"] = model.Tag("model"),
+                ["failures"] = failures.FirstOrDefault(f => f.Tag("model") == model.Tag("model"))?.Value ?? 0,
+            };
+            AddHistogram(entry, model);
+            models.Add(entry);
+        }
+
+        var shards = new JsonArray([.. Series(snapshot, "predictioncache.directory.entries")
+            .OrderBy(s => int.Parse(s.Tag("directory.shard") ?? "0", System.Globalization.CultureInfo.InvariantCulture))
+            .Select(s => (JsonNode?)JsonValue.Create(s.Value))]);
+        var queued = Series(snapshot, "predictioncache.inference.queued").Sum(s => s.Value);
+        var jobs = metrics.Jobs is { } counts
+            ? new JsonObject { ["processing"] = counts.Processing, ["completed"] = counts.Completed, ["failed"] = counts.Failed }
+            : null;
+        var root = new JsonObject
+        {
+            ["time_ms"] = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            ["stats"] = JsonSerializer.SerializeToNode(stats, Infrastructure.GatewayJsonContext.Default.CacheStatsSnapshot),
+            ["activations"] = activations,
+            ["calls"] = calls,
+            ["inference"] = new JsonObject { ["inflight"] = stats.Inflight, ["queued"] = queued, ["models"] = models },
+            ["shards"] = shards,
+            ["jobs"] = jobs,
+        };
+        return root.ToJsonString();
+    }
+
+    private static IReadOnlyList<SeriesSnapshot> Series(Dictionary<string, MetricSnapshot> snapshot, string name) =>
+        snapshot.TryGetValue(name, out var metric) ? metric.Series : [];
+
+    private static void AddHistogram(JsonObject entry, SeriesSnapshot? histogram)
+    {
+        if (histogram is null)
+        {
+            return;
+        }
+
+        entry["bounds"] = new JsonArray([.. (histogram.Bounds ?? []).Select(b => (JsonNode?)JsonValue.Create(b))]);
+        entry["buckets"] = new JsonArray([.. (histogram.BucketCounts ?? []).Select(b => (JsonNode?)JsonValue.Create(b))]);
+        entry["timed"] = histogram.Count;
+        entry["sum"] = histogram.Sum;
+    }
+}
