@@ -86,7 +86,7 @@ internal static class PredictEndpoints
                     return TypedResults.Ok(new PredictResponse(job.Id, "completed", job.Result, Cached: false));
                 case JobStatus.Failed:
                     responseHeaders["Preference-Applied"] = $"wait={wait}";
-                    return Problems.InferenceFailed(job.Id, job.Error);
+                    return Problems.InferenceFailed(job.Id, job.Error, job.TimedOut);
             }
         }
 

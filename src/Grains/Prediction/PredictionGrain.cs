@@ -222,7 +222,7 @@ internal sealed class PredictionGrain(
             else
             {
                 PredictionLog.InferenceFailed(services.Logger, GetPrimaryKeyString(), inflight.JobId, outcome.Error!);
-                await services.Jobs.FailAsync(inflight.JobId, outcome.Error!, now);
+                await services.Jobs.FailAsync(inflight.JobId, outcome.Error!, now, outcome.TimedOut);
             }
         }
         catch (Exception ex)
