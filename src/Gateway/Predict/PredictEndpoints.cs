@@ -5,6 +5,7 @@ using PredictionCache.Gateway.Infrastructure;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Keys;
+using PredictionCache.Grains.Prediction;
 
 namespace PredictionCache.Gateway.Predict;
 
@@ -62,12 +63,12 @@ internal static class PredictEndpoints
         responseHeaders["X-Cache-Key"] = outcome.Key;
         switch (outcome.Kind)
         {
-            case PredictOutcomeKind.Hit:
-                var entry = outcome.Entry!;
-                responseHeaders["X-Cache"] = "HIT";
-                var age = Math.Max(0, (long)(time.GetUtcNow() - entry.CreatedAt).TotalSeconds);
-                responseHeaders.Age = age.ToString(CultureInfo.InvariantCulture);
-                return TypedResults.Ok(new PredictResponse(entry.JobId, "completed", entry.Result, Cached: true));
+            case PredictOutcomeKind.Hit or PredictOutcomeKind.Stale:
+                return Cached(context, outcome.Entry!, time);
+            case PredictOutcomeKind.Failed:
+                // Negative caching: the failure remembered for the key, at once, without calling the model.
+                responseHeaders["X-Cache"] = "NEGATIVE";
+                return Problems.InferenceFailed(outcome.JobId, outcome.Failure!.Error, outcome.Failure.TimedOut);
             case PredictOutcomeKind.NotCached:
                 return Problems.NotCached(outcome.Key);
             case PredictOutcomeKind.Overloaded:
@@ -86,10 +87,27 @@ internal static class PredictEndpoints
                     return TypedResults.Ok(new PredictResponse(job.Id, "completed", job.Result, Cached: false));
                 case JobStatus.Failed:
                     responseHeaders["Preference-Applied"] = $"wait={wait}";
+
+                    // Fail-safe: an entry kept for the grace answers instead of the failure (the new job stays failed).
+                    if (await cache.GetFallbackAsync(outcome.Key, normalized) is { } fallback)
+                    {
+                        return Cached(context, fallback, time);
+                    }
+
                     return Problems.InferenceFailed(job.Id, job.Error, job.TimedOut);
             }
         }
 
         return TypedResults.Accepted($"/jobs/{outcome.JobId}", new PredictResponse(outcome.JobId, "processing", null, Cached: false));
+    }
+
+    /// <summary>An answer from the cache: <c>X-Cache: HIT</c>, or <c>STALE</c> for an expired entry; its true <c>Age</c>.</summary>
+    private static Ok<PredictResponse> Cached(HttpContext context, CacheEntry entry, TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        var headers = context.Response.Headers;
+        headers["X-Cache"] = entry.IsStale(now) ? "STALE" : "HIT";
+        headers.Age = Math.Max(0, (long)(now - entry.CreatedAt).TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Ok(new PredictResponse(entry.JobId, "completed", entry.Result, Cached: true));
     }
 }
