@@ -5,6 +5,7 @@ using PredictionCache.Gateway.Infrastructure;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Keys;
+using PredictionCache.Grains.Models;
 using PredictionCache.Grains.Prediction;
 
 namespace PredictionCache.Gateway.Predict;
@@ -40,25 +41,15 @@ internal static class PredictEndpoints
             return problem;
         }
 
-        if (!cache.Models.TryGet(request!.Model, out var model))
+        var (model, normalized, invalid) = Prepare(cache, request!);
+        if (invalid is not null)
         {
-            return Problems.BadRequest($"Unknown model '{request.Model}'. Known models: {string.Join(", ", cache.Models.Models.Select(m => m.Name))}.");
-        }
-
-        var normalized = TextNormalizer.Normalize(request.Text);
-        if (normalized is null)
-        {
-            return Problems.BadRequest("\"text\" is not valid Unicode text: it holds an unpaired surrogate or a noncharacter such as U+FFFE.");
-        }
-
-        if (normalized.Length == 0)
-        {
-            return Problems.BadRequest("\"text\" is blank.");
+            return invalid;
         }
 
         var headers = context.Request.Headers;
         var directives = RequestDirectives.ParseCacheControl(headers.CacheControl);
-        var outcome = await cache.PredictAsync(model, request.Text, normalized, directives, cancellationToken);
+        var outcome = await cache.PredictAsync(model!, request!.Text, normalized!, directives, cancellationToken);
         var responseHeaders = context.Response.Headers;
         responseHeaders["X-Cache-Key"] = outcome.Key;
         switch (outcome.Kind)
@@ -89,7 +80,7 @@ internal static class PredictEndpoints
                     responseHeaders["Preference-Applied"] = $"wait={wait}";
 
                     // Fail-safe: an entry kept for the grace answers instead of the failure (the new job stays failed).
-                    if (await cache.GetFallbackAsync(outcome.Key, normalized) is { } fallback)
+                    if (await cache.GetFallbackAsync(outcome.Key, normalized!) is { } fallback)
                     {
                         return Cached(context, fallback, time);
                     }
@@ -99,6 +90,23 @@ internal static class PredictEndpoints
         }
 
         return TypedResults.Accepted($"/jobs/{outcome.JobId}", new PredictResponse(outcome.JobId, "processing", null, Cached: false));
+    }
+
+    /// <summary>The request's model and normalized text, or the <c>400</c> for an unknown model or unusable text.</summary>
+    internal static (ModelDescriptor? Model, string? NormalizedText, ProblemHttpResult? Problem) Prepare(PredictionService cache, PredictRequest request)
+    {
+        if (!cache.Models.TryGet(request.Model, out var model))
+        {
+            return (null, null, Problems.BadRequest($"Unknown model '{request.Model}'. Known models: {string.Join(", ", cache.Models.Models.Select(m => m.Name))}."));
+        }
+
+        var normalized = TextNormalizer.Normalize(request.Text);
+        if (normalized is null)
+        {
+            return (null, null, Problems.BadRequest("\"text\" is not valid Unicode text: it holds an unpaired surrogate or a noncharacter such as U+FFFE."));
+        }
+
+        return normalized.Length == 0 ? (null, null, Problems.BadRequest("\"text\" is blank.")) : (model, normalized, null);
     }
 
     /// <summary>An answer from the cache: <c>X-Cache: HIT</c>, or <c>STALE</c> for an expired entry; its true <c>Age</c>.</summary>
