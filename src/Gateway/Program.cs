@@ -14,6 +14,7 @@ app.UseGatewayProblems();
 app.MapOpenApi();
 app.UseSwaggerUI(ui => ui.SwaggerEndpoint("/openapi/v1.json", "PredictionCache v1"));
 app.MapPredictEndpoints();
+app.MapBatchPredictEndpoints();
 app.MapJobEndpoints();
 app.MapCacheEndpoints();
 app.MapHealthEndpoints();

@@ -25,6 +25,9 @@ public sealed class OpenApiTests
         Assert.Superset(new HashSet<string> { "200", "202", "400", "413", "415", "504" }, statuses);
         Assert.True(predict.TryGetProperty("requestBody", out _));
         Assert.Equal(JsonValueKind.Object, paths.GetProperty("/jobs/{id}").GetProperty("get").ValueKind);
+        var batch = paths.GetProperty("/predict/batch").GetProperty("post");
+        Assert.Superset(new HashSet<string> { "200", "400", "413", "415" }, batch.GetProperty("responses").EnumerateObject().Select(p => p.Name).ToHashSet());
+        Assert.True(batch.TryGetProperty("requestBody", out _));
         Assert.Equal(JsonValueKind.Object, paths.GetProperty("/cache/stats").GetProperty("get").ValueKind);
         Assert.Equal(JsonValueKind.Object, paths.GetProperty("/cache").GetProperty("delete").ValueKind);
         Assert.Equal(JsonValueKind.Object, paths.GetProperty("/cache/entries/{key}").GetProperty("delete").ValueKind);

@@ -10,6 +10,8 @@ namespace PredictionCache.Gateway.Infrastructure;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(PredictRequest))]
 [JsonSerializable(typeof(PredictResponse))]
+[JsonSerializable(typeof(BatchPredictRequest))]
+[JsonSerializable(typeof(BatchPredictResponse))]
 [JsonSerializable(typeof(JobResponse))]
 [JsonSerializable(typeof(CacheStatsSnapshot))]
 [JsonSerializable(typeof(ClearResponse))]

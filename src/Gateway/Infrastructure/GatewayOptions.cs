@@ -20,6 +20,10 @@ public sealed class GatewayOptions : IValidatableObject
     [Range(0, 600)]
     public int MaxWaitSeconds { get; set; } = 60;
 
+    /// <summary><value>Most items in one <c>POST /predict/batch</c>; more is a 413. Range 1–10,000; default 256.</value></summary>
+    [Range(1, 10_000)]
+    public int MaxBatchItems { get; set; } = 256;
+
     /// <summary><value>Deepest JSON nesting accepted in a request body. Range 1–256; default 16.</value></summary>
     [Range(1, 256)]
     public int MaxJsonDepth { get; set; } = 16;

@@ -32,12 +32,16 @@ internal static class Problems
         TypedResults.Problem(
             "The inference queue is full; retry later.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Overloaded");
 
-    public static ProblemHttpResult InferenceFailed(Guid jobId, string? error) =>
+    /// <summary>
+    /// A failed inference: <c>504</c> when it failed by taking too long, else <c>502</c>; the detail and the
+    /// <c>job_id</c> member name the failed job, so a client can look it up with <c>GET /jobs/{id}</c>.
+    /// </summary>
+    public static ProblemHttpResult InferenceFailed(Guid jobId, string? error, bool timedOut) =>
         TypedResults.Problem(
-            error ?? "Inference failed.",
-            statusCode: StatusCodes.Status502BadGateway,
-            title: "Inference failed",
-            extensions: new Dictionary<string, object?> { ["job_id"] = jobId });
+            $"Job {jobId} failed: {error ?? "inference failed."}",
+            statusCode: timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
+            title: timedOut ? "Inference timed out" : "Inference failed",
+            extensions: new Dictionary<string, object?> { ["job_id"] = jobId, ["timed_out"] = timedOut });
 
     /// <summary>
     /// The problem for a status code set without a body (no endpoint, wrong method, wrong media type). Written as a

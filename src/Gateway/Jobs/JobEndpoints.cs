@@ -13,10 +13,12 @@ namespace PredictionCache.Gateway.Jobs;
 /// <param name="Error">Why it failed, once failed.</param>
 /// <param name="CreatedAt">When it was created.</param>
 /// <param name="CompletedAt">When it finished.</param>
-public sealed record JobResponse(Guid JobId, string Status, PredictionResult? Result, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt)
+/// <param name="TimedOut">True when it failed by taking too long.</param>
+public sealed record JobResponse(
+    Guid JobId, string Status, PredictionResult? Result, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, bool TimedOut)
 {
     internal static JobResponse From(JobRecord job) =>
-        new(job.Id, job.Status.ToString().ToLowerInvariant(), job.Result, job.Error, job.CreatedAt, job.CompletedAt);
+        new(job.Id, job.Status.ToString().ToLowerInvariant(), job.Result, job.Error, job.CreatedAt, job.CompletedAt, job.TimedOut);
 }
 
 /// <summary><c>GET /jobs/{id}</c>.</summary>

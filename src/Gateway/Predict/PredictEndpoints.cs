@@ -6,6 +6,8 @@ using PredictionCache.Gateway.Infrastructure;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Keys;
+using PredictionCache.Grains.Models;
+using PredictionCache.Grains.Prediction;
 using PredictionCache.Grains.Telemetry;
 
 namespace PredictionCache.Gateway.Predict;
@@ -41,30 +43,20 @@ internal static partial class PredictEndpoints
             return problem;
         }
 
-        if (!cache.Models.TryGet(request!.Model, out var model))
+        var (model, normalized, invalid) = Prepare(cache, request!);
+        if (invalid is not null)
         {
-            return Problems.BadRequest($"Unknown model '{request.Model}'. Known models: {string.Join(", ", cache.Models.Models.Select(m => m.Name))}.");
-        }
-
-        var normalized = TextNormalizer.Normalize(request.Text);
-        if (normalized is null)
-        {
-            return Problems.BadRequest("\"text\" is not valid Unicode text: it holds an unpaired surrogate or a noncharacter such as U+FFFE.");
-        }
-
-        if (normalized.Length == 0)
-        {
-            return Problems.BadRequest("\"text\" is blank.");
+            return invalid;
         }
 
         var headers = context.Request.Headers;
         var directives = RequestDirectives.ParseCacheControl(headers.CacheControl);
         // One activity per request, named after its outcome once that is known; the inference it starts is its child.
         using var activity = CacheActivities.Source.StartActivity("predictioncache.request");
-        var outcome = await cache.PredictAsync(model, request.Text, normalized, directives, cancellationToken);
+        var outcome = await cache.PredictAsync(model!, request!.Text, normalized!, directives, cancellationToken);
         if (activity is not null)
         {
-            Describe(activity, outcome, model.Name);
+            Describe(activity, outcome, model!.Name);
         }
 
         // Every line logged about this request from here on carries its cache key and job id.
@@ -74,12 +66,12 @@ internal static partial class PredictEndpoints
         responseHeaders["X-Cache-Key"] = outcome.Key;
         switch (outcome.Kind)
         {
-            case PredictOutcomeKind.Hit:
-                var entry = outcome.Entry!;
-                responseHeaders["X-Cache"] = "HIT";
-                var age = Math.Max(0, (long)(time.GetUtcNow() - entry.CreatedAt).TotalSeconds);
-                responseHeaders.Age = age.ToString(CultureInfo.InvariantCulture);
-                return TypedResults.Ok(new PredictResponse(entry.JobId, "completed", entry.Result, Cached: true));
+            case PredictOutcomeKind.Hit or PredictOutcomeKind.Stale:
+                return Cached(context, outcome.Entry!, time);
+            case PredictOutcomeKind.Failed:
+                // Negative caching: the failure remembered for the key, at once, without calling the model.
+                responseHeaders["X-Cache"] = "NEGATIVE";
+                return Problems.InferenceFailed(outcome.JobId, outcome.Failure!.Error, outcome.Failure.TimedOut);
             case PredictOutcomeKind.NotCached:
                 return Problems.NotCached(outcome.Key);
             case PredictOutcomeKind.Overloaded:
@@ -98,7 +90,14 @@ internal static partial class PredictEndpoints
                     return TypedResults.Ok(new PredictResponse(job.Id, "completed", job.Result, Cached: false));
                 case JobStatus.Failed:
                     responseHeaders["Preference-Applied"] = $"wait={wait}";
-                    return Problems.InferenceFailed(job.Id, job.Error);
+
+                    // Fail-safe: an entry kept for the grace answers instead of the failure (the new job stays failed).
+                    if (await cache.GetFallbackAsync(outcome.Key, normalized!) is { } fallback)
+                    {
+                        return Cached(context, fallback, time);
+                    }
+
+                    return Problems.InferenceFailed(job.Id, job.Error, job.TimedOut);
             }
         }
 
@@ -112,6 +111,8 @@ internal static partial class PredictEndpoints
             PredictOutcomeKind.Hit => CacheActivities.Hit,
             PredictOutcomeKind.Joined => CacheActivities.CoalescedWait,
             PredictOutcomeKind.Started => CacheActivities.Miss,
+            PredictOutcomeKind.Stale => "predictioncache.stale",
+            PredictOutcomeKind.Failed => "predictioncache.negative",
             _ => "predictioncache.refused",
         };
         activity.SetTag("predictioncache.outcome", outcome.Kind.ToString());
@@ -125,4 +126,31 @@ internal static partial class PredictEndpoints
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Request for {CacheKey} answered {Outcome} with job {JobId}")]
     private static partial void LogOutcome(ILogger logger, string cacheKey, Guid jobId, PredictOutcomeKind outcome);
+
+    /// <summary>The request's model and normalized text, or the <c>400</c> for an unknown model or unusable text.</summary>
+    internal static (ModelDescriptor? Model, string? NormalizedText, ProblemHttpResult? Problem) Prepare(PredictionService cache, PredictRequest request)
+    {
+        if (!cache.Models.TryGet(request.Model, out var model))
+        {
+            return (null, null, Problems.BadRequest($"Unknown model '{request.Model}'. Known models: {string.Join(", ", cache.Models.Models.Select(m => m.Name))}."));
+        }
+
+        var normalized = TextNormalizer.Normalize(request.Text);
+        if (normalized is null)
+        {
+            return (null, null, Problems.BadRequest("\"text\" is not valid Unicode text: it holds an unpaired surrogate or a noncharacter such as U+FFFE."));
+        }
+
+        return normalized.Length == 0 ? (null, null, Problems.BadRequest("\"text\" is blank.")) : (model, normalized, null);
+    }
+
+    /// <summary>An answer from the cache: <c>X-Cache: HIT</c>, or <c>STALE</c> for an expired entry; its true <c>Age</c>.</summary>
+    private static Ok<PredictResponse> Cached(HttpContext context, CacheEntry entry, TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        var headers = context.Response.Headers;
+        headers["X-Cache"] = entry.IsStale(now) ? "STALE" : "HIT";
+        headers.Age = Math.Max(0, (long)(now - entry.CreatedAt).TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Ok(new PredictResponse(entry.JobId, "completed", entry.Result, Cached: true));
+    }
 }

@@ -58,40 +58,7 @@ internal static class PredictRequestReader
                 return (null, Problems.BadRequest($"The body must be a JSON object; it is {Describe(root.ValueKind)}."));
             }
 
-            if (!root.TryGetProperty("text", out var textElement) || textElement.ValueKind == JsonValueKind.Null)
-            {
-                return (null, Problems.BadRequest("The body has no \"text\"."));
-            }
-
-            if (textElement.ValueKind != JsonValueKind.String)
-            {
-                return (null, Problems.BadRequest($"\"text\" must be a string; it is {Describe(textElement.ValueKind)}."));
-            }
-
-            string? model = null;
-            if (root.TryGetProperty("model", out var modelElement) && modelElement.ValueKind != JsonValueKind.Null)
-            {
-                if (modelElement.ValueKind != JsonValueKind.String)
-                {
-                    return (null, Problems.BadRequest($"\"model\" must be a string; it is {Describe(modelElement.ValueKind)}."));
-                }
-
-                model = modelElement.GetString();
-            }
-
-            var text = textElement.GetString()!;
-            var textBytes = Encoding.UTF8.GetByteCount(text);
-            if (textBytes > options.MaxTextBytes)
-            {
-                return (null, Problems.TooLarge($"\"text\" is {textBytes} bytes of UTF-8; at most {options.MaxTextBytes} are accepted."));
-            }
-
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                return (null, Problems.BadRequest("\"text\" is blank."));
-            }
-
-            return (new PredictRequest(text, model), null);
+            return ParseObject(root, options);
         }
         catch (JsonException ex)
         {
@@ -108,8 +75,50 @@ internal static class PredictRequestReader
         }
     }
 
+    /// <summary>
+    /// Checks one request object, <c>{"text", "model"?}</c>: the body of <c>POST /predict</c> or one item of a batch.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A string holds ill-formed UTF-16 escapes.</exception>
+    internal static (PredictRequest? Request, ProblemHttpResult? Problem) ParseObject(JsonElement root, GatewayOptions options)
+    {
+        if (!root.TryGetProperty("text", out var textElement) || textElement.ValueKind == JsonValueKind.Null)
+        {
+            return (null, Problems.BadRequest("The body has no \"text\"."));
+        }
+
+        if (textElement.ValueKind != JsonValueKind.String)
+        {
+            return (null, Problems.BadRequest($"\"text\" must be a string; it is {Describe(textElement.ValueKind)}."));
+        }
+
+        string? model = null;
+        if (root.TryGetProperty("model", out var modelElement) && modelElement.ValueKind != JsonValueKind.Null)
+        {
+            if (modelElement.ValueKind != JsonValueKind.String)
+            {
+                return (null, Problems.BadRequest($"\"model\" must be a string; it is {Describe(modelElement.ValueKind)}."));
+            }
+
+            model = modelElement.GetString();
+        }
+
+        var text = textElement.GetString()!;
+        var textBytes = Encoding.UTF8.GetByteCount(text);
+        if (textBytes > options.MaxTextBytes)
+        {
+            return (null, Problems.TooLarge($"\"text\" is {textBytes} bytes of UTF-8; at most {options.MaxTextBytes} are accepted."));
+        }
+
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return (null, Problems.BadRequest("\"text\" is blank."));
+        }
+
+        return (new PredictRequest(text, model), null);
+    }
+
     /// <summary>Reads the whole body, or returns null as soon as it passes <paramref name="limit"/> bytes.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(PipeReader reader, int limit, CancellationToken cancellationToken)
+    internal static async Task<byte[]?> ReadBodyAsync(PipeReader reader, int limit, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -132,7 +141,7 @@ internal static class PredictRequestReader
         }
     }
 
-    private static string Describe(JsonValueKind kind) => kind switch
+    internal static string Describe(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",

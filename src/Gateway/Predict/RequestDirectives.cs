@@ -11,7 +11,8 @@ internal static class RequestDirectives
     /// <summary>
     /// The cache directives of <c>Cache-Control</c>. Each directive is read on its own, so an unknown or malformed one
     /// is ignored (RFC 9111 §5.2) without taking its well-formed neighbours with it: <c>max-age=soon, only-if-cached</c>
-    /// still means only-if-cached. Of several <c>max-age</c>s the strictest wins.
+    /// still means only-if-cached. Of several <c>max-age</c>s or <c>max-stale</c>s the strictest wins; <c>max-stale</c>
+    /// without a value accepts any staleness (within the cache's grace).
     /// </summary>
     public static CacheDirectives ParseCacheControl(StringValues header)
     {
@@ -29,12 +30,16 @@ internal static class RequestDirectives
                     NoCache: directives.NoCache || value.NoCache,
                     NoStore: directives.NoStore || value.NoStore,
                     MaxAge: value.MaxAge is { } maxAge && (directives.MaxAge is not { } current || maxAge < current) ? maxAge : directives.MaxAge,
-                    OnlyIfCached: directives.OnlyIfCached || value.OnlyIfCached);
+                    OnlyIfCached: directives.OnlyIfCached || value.OnlyIfCached,
+                    MaxStale: Strictest(directives.MaxStale, value.MaxStale ? value.MaxStaleLimit ?? TimeSpan.MaxValue : null));
             }
         }
 
         return directives;
     }
+
+    private static TimeSpan? Strictest(TimeSpan? current, TimeSpan? next) =>
+        next is { } value && (current is not { } known || value < known) ? value : current;
 
     /// <summary>The <c>wait</c> preference in seconds, cut to <paramref name="maxSeconds"/>; null when absent or malformed.</summary>
     public static int? ParsePreferWait(StringValues header, int maxSeconds)

@@ -20,6 +20,21 @@ public sealed class CacheOptions
     [Range(0, 1024)]
     public int DirectoryShards { get; set; }
 
+    /// <summary>
+    /// <value>Seconds a failed or timed-out inference is remembered (negative caching): requests for its key get the
+    /// failure at once, without calling the model. In memory only, never stored. Range 0–86,400; default 0 (off).</value>
+    /// </summary>
+    [Range(0, 86_400)]
+    public int NegativeTtlSeconds { get; set; }
+
+    /// <summary>
+    /// <value>Seconds an expired entry is kept past its TTL (fail-safe): a request for it is a miss that infers again,
+    /// but when that inference fails or times out the stale result is served; <c>max-stale</c> accepts it at once.
+    /// Range 0–31,536,000; default 0 (off).</value>
+    /// </summary>
+    [Range(0, 31_536_000)]
+    public int GraceSeconds { get; set; }
+
     /// <summary>The TTL as a time span.</summary>
     public TimeSpan Ttl => TimeSpan.FromSeconds(TtlSeconds);
 

@@ -64,21 +64,34 @@ public sealed class PredictionService
         ArgumentNullException.ThrowIfNull(normalizedText);
         var key = KeyBuilder.Build(model, normalizedText);
         var grain = _grains.GetGrain<IPredictionGrain>(key);
-        if (!directives.NoCache && await grain.TryGetAsync(new CacheProbe(normalizedText, directives.MaxAge)) is { } entry)
+        if (!directives.NoCache && await grain.TryGetAsync(new CacheProbe(normalizedText, directives.MaxAge, directives.MaxStale)) is { } entry)
         {
-            return new PredictOutcome(PredictOutcomeKind.Hit, key, entry.JobId, entry);
+            return new PredictOutcome(entry.IsStale(_time.GetUtcNow()) ? PredictOutcomeKind.Stale : PredictOutcomeKind.Hit, key, entry.JobId, entry);
         }
 
         var ticket = await grain.GetOrStartAsync(new PredictionRequest(model.Name, text, normalizedText, directives), cancellationToken);
         var kind = ticket.Status switch
         {
             PredictionStatus.Hit => PredictOutcomeKind.Hit,
+            PredictionStatus.Stale => PredictOutcomeKind.Stale,
+            PredictionStatus.Failed => PredictOutcomeKind.Failed,
             PredictionStatus.Started => PredictOutcomeKind.Started,
             PredictionStatus.Joined => PredictOutcomeKind.Joined,
             PredictionStatus.NotCached => PredictOutcomeKind.NotCached,
             _ => PredictOutcomeKind.Overloaded,
         };
-        return new PredictOutcome(kind, key, ticket.JobId, ticket.Entry);
+        return new PredictOutcome(kind, key, ticket.JobId, ticket.Entry, ticket.Failure);
+    }
+
+    /// <summary>
+    /// Fail-safe after a failed job: the entry still kept for <paramref name="key"/> and <paramref name="normalizedText"/>,
+    /// fresh or expired within grace; null when there is none.
+    /// </summary>
+    public async ValueTask<CacheEntry?> GetFallbackAsync(string key, string normalizedText)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(normalizedText);
+        return await _grains.GetGrain<IPredictionGrain>(key).TryGetAsync(new CacheProbe(normalizedText, null, TimeSpan.MaxValue));
     }
 
     /// <summary>The job, or null.</summary>

@@ -15,8 +15,8 @@ public interface IJobStore
     /// <summary>Marks the job completed with <paramref name="result"/>, and wakes its waiters.</summary>
     Task CompleteAsync(Guid id, PredictionResult result, DateTimeOffset completedAt, CancellationToken cancellationToken = default);
 
-    /// <summary>Marks the job failed with <paramref name="error"/>, and wakes its waiters.</summary>
-    Task FailAsync(Guid id, string error, DateTimeOffset completedAt, CancellationToken cancellationToken = default);
+    /// <summary>Marks the job failed with <paramref name="error"/> (<paramref name="timedOut"/>: by taking too long), and wakes its waiters.</summary>
+    Task FailAsync(Guid id, string error, DateTimeOffset completedAt, bool timedOut = false, CancellationToken cancellationToken = default);
 
     /// <summary>The job, or null when there is none with that id.</summary>
     Task<JobRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default);

@@ -12,6 +12,7 @@ namespace PredictionCache.Grains.Jobs;
 /// <param name="Error">Why it failed, once failed.</param>
 /// <param name="CreatedAt">When the miss created it.</param>
 /// <param name="CompletedAt">When it completed or failed.</param>
+/// <param name="TimedOut">True when it failed because the inference took too long (the gateway's 504, not 502).</param>
 public sealed record JobRecord(
     Guid Id,
     string Key,
@@ -21,7 +22,8 @@ public sealed record JobRecord(
     PredictionResult? Result,
     string? Error,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? CompletedAt)
+    DateTimeOffset? CompletedAt,
+    bool TimedOut = false)
 {
     /// <summary>True once completed or failed.</summary>
     public bool IsFinished => Status != JobStatus.Processing;

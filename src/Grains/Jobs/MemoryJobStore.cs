@@ -45,8 +45,8 @@ internal sealed class MemoryJobStore : IJobStore, IDisposable
     public Task CompleteAsync(Guid id, PredictionResult result, DateTimeOffset completedAt, CancellationToken cancellationToken = default) =>
         Finish(id, job => job with { Status = JobStatus.Completed, Result = result, CompletedAt = completedAt });
 
-    public Task FailAsync(Guid id, string error, DateTimeOffset completedAt, CancellationToken cancellationToken = default) =>
-        Finish(id, job => job with { Status = JobStatus.Failed, Error = error, CompletedAt = completedAt });
+    public Task FailAsync(Guid id, string error, DateTimeOffset completedAt, bool timedOut = false, CancellationToken cancellationToken = default) =>
+        Finish(id, job => job with { Status = JobStatus.Failed, Error = error, CompletedAt = completedAt, TimedOut = timedOut });
 
     public Task<JobRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default) =>
         Task.FromResult(_jobs.GetValueOrDefault(id));

@@ -19,7 +19,7 @@ internal sealed partial class SqlJobStore : IJobStore, IDisposable
     public const string InterruptedError =
         "The gateway stopped before this job finished (a restart or crash); nothing was cached. Send the request again.";
 
-    private const string Columns = "id, key, model, input_text, status, result, error, created_at, completed_at";
+    private const string Columns = "id, key, model, input_text, status, result, error, created_at, completed_at, timed_out";
     private const int SweepChunk = 5_000;
 
     private readonly StorageDatabase _database;
@@ -53,7 +53,7 @@ internal sealed partial class SqlJobStore : IJobStore, IDisposable
             {
                 await using var command = StorageDatabase.CreateCommand(
                     connection,
-                    $"INSERT INTO jobs ({Columns}) VALUES (@id, @key, @model, @input, @status, @result, @error, @created, @completed) ON CONFLICT (id) DO NOTHING",
+                    $"INSERT INTO jobs ({Columns}) VALUES (@id, @key, @model, @input, @status, @result, @error, @created, @completed, @timedOut) ON CONFLICT (id) DO NOTHING",
                     transaction);
                 Dialect.AddParameter(command, "id", job.Id);
                 Dialect.AddParameter(command, "key", job.Key);
@@ -64,6 +64,7 @@ internal sealed partial class SqlJobStore : IJobStore, IDisposable
                 Dialect.AddParameter(command, "error", job.Error);
                 Dialect.AddParameter(command, "created", job.CreatedAt);
                 Dialect.AddParameter(command, "completed", job.CompletedAt);
+                Dialect.AddParameter(command, "timedOut", job.TimedOut);
                 return await command.ExecuteNonQueryAsync();
             },
             cancellationToken);
@@ -76,13 +77,13 @@ internal sealed partial class SqlJobStore : IJobStore, IDisposable
     public Task CompleteAsync(Guid id, PredictionResult result, DateTimeOffset completedAt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return FinishAsync(id, JobStatus.Completed, result.ToString(), null, completedAt, cancellationToken);
+        return FinishAsync(id, JobStatus.Completed, result.ToString(), null, false, completedAt, cancellationToken);
     }
 
-    public Task FailAsync(Guid id, string error, DateTimeOffset completedAt, CancellationToken cancellationToken = default)
+    public Task FailAsync(Guid id, string error, DateTimeOffset completedAt, bool timedOut = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(error);
-        return FinishAsync(id, JobStatus.Failed, null, error, completedAt, cancellationToken);
+        return FinishAsync(id, JobStatus.Failed, null, error, timedOut, completedAt, cancellationToken);
     }
 
     public async Task<JobRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default)
@@ -160,7 +161,8 @@ internal sealed partial class SqlJobStore : IJobStore, IDisposable
 
     public void Dispose() => _sweep.Dispose();
 
-    private async Task FinishAsync(Guid id, JobStatus status, string? result, string? error, DateTimeOffset completedAt, CancellationToken cancellationToken)
+    private async Task FinishAsync(
+        Guid id, JobStatus status, string? result, string? error, bool timedOut, DateTimeOffset completedAt, CancellationToken cancellationToken)
     {
         await _database.WriteAsync(
             async (connection, transaction) =>
@@ -168,12 +170,13 @@ internal sealed partial class SqlJobStore : IJobStore, IDisposable
                 // Only a processing job finishes: the first outcome stands.
                 await using var command = StorageDatabase.CreateCommand(
                     connection,
-                    "UPDATE jobs SET status = @status, result = @result, error = @error, completed_at = @completed WHERE id = @id AND status = 'processing'",
+                    "UPDATE jobs SET status = @status, result = @result, error = @error, completed_at = @completed, timed_out = @timedOut WHERE id = @id AND status = 'processing'",
                     transaction);
                 Dialect.AddParameter(command, "status", StatusName(status));
                 Dialect.AddParameter(command, "result", result, StateColumnType.Json);
                 Dialect.AddParameter(command, "error", error);
                 Dialect.AddParameter(command, "completed", completedAt);
+                Dialect.AddParameter(command, "timedOut", timedOut);
                 Dialect.AddParameter(command, "id", id);
                 return await command.ExecuteNonQueryAsync();
             },
@@ -204,7 +207,8 @@ internal sealed partial class SqlJobStore : IJobStore, IDisposable
             reader.IsDBNull(5) ? null : PredictionResult.FromJson(Encoding.UTF8.GetBytes(reader.GetString(5))),
             reader.IsDBNull(6) ? null : reader.GetString(6),
             Dialect.ReadTimestamp(reader, 7),
-            reader.IsDBNull(8) ? null : Dialect.ReadTimestamp(reader, 8));
+            reader.IsDBNull(8) ? null : Dialect.ReadTimestamp(reader, 8),
+            reader.GetBoolean(9));
 
     private static string StatusName(JobStatus status) => status switch
     {

@@ -5,4 +5,9 @@ namespace PredictionCache.Grains.Prediction;
 /// <param name="NoStore">Do not store this result.</param>
 /// <param name="MaxAge">Count an entry older than this as a miss.</param>
 /// <param name="OnlyIfCached">Answer from the cache or not at all; never infer.</param>
-public readonly record struct CacheDirectives(bool NoCache = false, bool NoStore = false, TimeSpan? MaxAge = null, bool OnlyIfCached = false);
+/// <param name="MaxStale">
+/// Accept an entry expired no more than this long ago (<see cref="TimeSpan.MaxValue"/>: any amount), within the
+/// cache's grace; null accepts only fresh entries.
+/// </param>
+public readonly record struct CacheDirectives(
+    bool NoCache = false, bool NoStore = false, TimeSpan? MaxAge = null, bool OnlyIfCached = false, TimeSpan? MaxStale = null);

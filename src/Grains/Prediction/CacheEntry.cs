@@ -32,4 +32,18 @@ public sealed record CacheEntry
         && now < ExpiresAt
         && (maxAge is not { } limit || now - CreatedAt <= limit)
         && string.Equals(NormalizedText, normalizedText, StringComparison.Ordinal);
+
+    /// <summary>
+    /// True when the entry answers <paramref name="normalizedText"/> as a stale entry at <paramref name="now"/>: expired,
+    /// but less than <paramref name="grace"/> ago and no more than <paramref name="maxStale"/> ago.
+    /// </summary>
+    public bool ServesStale(string normalizedText, DateTimeOffset now, TimeSpan maxStale, TimeSpan grace) =>
+        Result is not null
+        && now >= ExpiresAt
+        && now - ExpiresAt < grace
+        && now - ExpiresAt <= maxStale
+        && string.Equals(NormalizedText, normalizedText, StringComparison.Ordinal);
+
+    /// <summary>True when the entry has expired at <paramref name="now"/> (it may still be kept for grace).</summary>
+    public bool IsStale(DateTimeOffset now) => now >= ExpiresAt;
 }

@@ -1,3 +1,4 @@
+using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Inference;
 using System.Diagnostics;
 using PredictionCache.Grains.Jobs;
@@ -12,10 +13,12 @@ namespace PredictionCache.Grains.Prediction;
 /// returns at once; concurrent misses join that job; the inference's result comes back into the actor through
 /// <see cref="Grain.RunInTurnAsync"/>, is stored, then completes the job.
 /// Its life is governed by the TTL timer and the LRU directory, not by idle age; with nothing to hold it
-/// deactivates itself.
+/// deactivates itself. An expired entry is kept for the grace (<see cref="CacheOptions.GraceSeconds"/>) so a failed
+/// inference can fall back to it; a failure is remembered for <see cref="CacheOptions.NegativeTtlSeconds"/>
+/// (PredictionGrain.Failures.cs).
 /// </summary>
 [CollectionAgeLimit(AlwaysActive = true)]
-internal sealed class PredictionGrain(
+internal sealed partial class PredictionGrain(
     [PersistentState("entry")] IPersistentState<CacheEntry> state,
     PredictionGrainServices services) : Grain, IPredictionGrain
 {
@@ -47,7 +50,8 @@ internal sealed class PredictionGrain(
             return;
         }
 
-        if (state.State.ExpiresAt <= services.Time.GetUtcNow())
+        // Kept for the grace past expiry: a fail-safe or max-stale request may still be served from it.
+        if (state.State.ExpiresAt + services.Grace <= services.Time.GetUtcNow())
         {
             services.Statistics.Expired();
             await ForgetStoredAsync(cancellationToken);
@@ -59,7 +63,7 @@ internal sealed class PredictionGrain(
     }
 
     public ValueTask<CacheEntry?> TryGetAsync(CacheProbe probe) =>
-        ValueTask.FromResult(Serve(probe.NormalizedText, probe.MaxAge));
+        ValueTask.FromResult(Serve(probe.NormalizedText, probe.MaxAge, probe.MaxStale));
 
     public async Task<PredictionTicket> GetOrStartAsync(PredictionRequest request, CancellationToken cancellationToken = default)
     {
@@ -73,9 +77,14 @@ internal sealed class PredictionGrain(
         }
 
         var directives = request.Directives;
-        if (!directives.NoCache && Serve(request.NormalizedText, directives.MaxAge) is { } entry)
+        if (!directives.NoCache && Serve(request.NormalizedText, directives.MaxAge, directives.MaxStale) is { } entry)
         {
-            return new PredictionTicket(PredictionStatus.Hit, entry.JobId, entry);
+            return new PredictionTicket(entry.IsStale(services.Time.GetUtcNow()) ? PredictionStatus.Stale : PredictionStatus.Hit, entry.JobId, entry);
+        }
+
+        if (!directives.NoCache && RememberedFailure(request) is { } failed)
+        {
+            return failed;
         }
 
         // Only the same input joins: another input under this key (a hash collision) must not get this one's answer.
@@ -125,6 +134,7 @@ internal sealed class PredictionGrain(
 
     public async Task<bool> RemoveAsync(CancellationToken cancellationToken = default)
     {
+        ForgetFailure();
         var existed = _entry is not null;
         if (existed)
         {
@@ -136,13 +146,18 @@ internal sealed class PredictionGrain(
     }
 
     /// <summary>
-    /// The entry, when it answers <paramref name="normalizedText"/> now and is no older than <paramref name="maxAge"/>;
-    /// serving it counts a hit and touches the LRU. Used with and without a turn: it only reads the published entry.
+    /// The entry, when it answers <paramref name="normalizedText"/> now and is no older than <paramref name="maxAge"/>,
+    /// or, with <paramref name="maxStale"/>, expired no longer than that ago and within the grace; serving it counts a
+    /// hit and touches the LRU. Used with and without a turn: it only reads the published entry.
     /// </summary>
-    private CacheEntry? Serve(string normalizedText, TimeSpan? maxAge)
+    private CacheEntry? Serve(string normalizedText, TimeSpan? maxAge, TimeSpan? maxStale = null)
     {
         var entry = _entry;
-        if (entry is null || !entry.Serves(normalizedText, services.Time.GetUtcNow(), maxAge))
+        var now = services.Time.GetUtcNow();
+        if (entry is null ||
+            (!entry.Serves(normalizedText, now, maxAge) &&
+             (maxStale is not { } stale || !entry.ServesStale(normalizedText, now, stale, services.Grace) ||
+              (maxAge is { } limit && now - entry.CreatedAt > limit))))
         {
             return null;
         }
@@ -186,6 +201,16 @@ internal sealed class PredictionGrain(
         if (ReferenceEquals(_inflight, inflight))
         {
             _inflight = null;
+        }
+
+        if (outcome.Result is null)
+        {
+            RememberFailure(inflight, outcome);
+        }
+        else if (_failure is not null)
+        {
+            // A no-cache request got through while a failure was remembered, and succeeded: the model is back.
+            ForgetFailure();
         }
 
         if (outcome.Result is { } result && inflight.Store && inflight.Generation == services.Statistics.Generation &&
@@ -235,7 +260,7 @@ internal sealed class PredictionGrain(
             else
             {
                 PredictionLog.InferenceFailed(services.Logger, GetPrimaryKeyString(), inflight.JobId, outcome.Error!);
-                await services.Jobs.FailAsync(inflight.JobId, outcome.Error!, now);
+                await services.Jobs.FailAsync(inflight.JobId, outcome.Error!, now, outcome.TimedOut);
             }
         }
         catch (Exception ex)
@@ -248,7 +273,7 @@ internal sealed class PredictionGrain(
     {
         var isNew = _entry is null;
         _entry = entry;
-        var dueIn = entry.ExpiresAt - services.Time.GetUtcNow();
+        var dueIn = entry.ExpiresAt + services.Grace - services.Time.GetUtcNow();
         if (_ttlTimer is null)
         {
             _ttlTimer = RegisterGrainTimer(
@@ -277,7 +302,8 @@ internal sealed class PredictionGrain(
             return;
         }
 
-        var dueIn = entry.ExpiresAt - services.Time.GetUtcNow();
+        // The entry goes once its grace has passed too; until then fail-safe and max-stale may serve it.
+        var dueIn = entry.ExpiresAt + services.Grace - services.Time.GetUtcNow();
         if (dueIn > TimeSpan.Zero)
         {
             _ttlTimer?.Change(dueIn, Timeout.InfiniteTimeSpan);
@@ -348,7 +374,7 @@ internal sealed class PredictionGrain(
 
     private void DeactivateIfEmpty()
     {
-        if (_entry is null && _inflight is null)
+        if (_entry is null && _inflight is null && _failure is null)
         {
             DeactivateOnIdle();
         }

@@ -34,6 +34,12 @@ internal sealed class PredictionGrainServices(
 
     public TimeSpan Ttl { get; } = options.Value.Ttl;
 
+    /// <summary>How long a failure is remembered; zero: not at all.</summary>
+    public TimeSpan NegativeTtl { get; } = TimeSpan.FromSeconds(options.Value.NegativeTtlSeconds);
+
+    /// <summary>How long an expired entry is kept for fail-safe and <c>max-stale</c>.</summary>
+    public TimeSpan Grace { get; } = TimeSpan.FromSeconds(options.Value.GraceSeconds);
+
     public TimeProvider Time { get; } = time;
 
     public ILogger Logger { get; } = logger;

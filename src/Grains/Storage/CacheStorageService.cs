@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Prediction;
 using PredictionCache.Silo;
@@ -18,6 +19,7 @@ namespace PredictionCache.Grains.Storage;
 internal sealed partial class CacheStorageService(
     IServiceProvider services,
     IOptions<StorageOptions> options,
+    IOptions<CacheOptions> cacheOptions,
     IGrainStateTable<CacheEntry> entries,
     AccessTimes accessTimes,
     TimeProvider time,
@@ -82,7 +84,9 @@ internal sealed partial class CacheStorageService(
         try
         {
             await FlushAccessTimesAsync(cancellationToken);
-            var expired = await entries.DeleteExpiredAsync(time.GetUtcNow(), cancellationToken);
+            // Rows are kept for the grace past their expiry: fail-safe and max-stale may still serve them.
+            var grace = TimeSpan.FromSeconds(cacheOptions.Value.GraceSeconds);
+            var expired = await entries.DeleteExpiredAsync(time.GetUtcNow() - grace, cancellationToken);
             var trimmed = await entries.TrimAsync(options.Value.MaxEntries, cancellationToken);
             return (expired, trimmed);
         }

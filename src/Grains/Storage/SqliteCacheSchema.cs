@@ -33,5 +33,8 @@ internal static class SqliteCacheSchema
         CREATE INDEX ix_jobs_processing ON jobs (status) WHERE status = 'processing';
         CREATE INDEX ix_jobs_completed_at ON jobs (completed_at) WHERE completed_at IS NOT NULL;
         """,
+        """
+        ALTER TABLE jobs ADD COLUMN timed_out INTEGER NOT NULL DEFAULT 0 CHECK (timed_out IN (0, 1));
+        """,
     ];
 }

@@ -12,7 +12,7 @@ public sealed class UnreachableJobStore : IJobStore
 
     public Task CompleteAsync(Guid id, PredictionResult result, DateTimeOffset completedAt, CancellationToken cancellationToken = default) => throw Down();
 
-    public Task FailAsync(Guid id, string error, DateTimeOffset completedAt, CancellationToken cancellationToken = default) => throw Down();
+    public Task FailAsync(Guid id, string error, DateTimeOffset completedAt, bool timedOut = false, CancellationToken cancellationToken = default) => throw Down();
 
     public Task<JobRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default) => throw Down();
 

@@ -107,6 +107,21 @@ public abstract class JobStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Fail_TimedOut_IsFailedAndRecordsTheTimeout()
+    {
+        // Arrange
+        var job = NewJob();
+        await Store.CreateAsync(job);
+        var failedAt = Clock.GetUtcNow().AddSeconds(4);
+
+        // Act
+        await Store.FailAsync(job.Id, "timed out after 30 s", failedAt, timedOut: true);
+
+        // Assert
+        AssertJob(job with { Status = JobStatus.Failed, Error = "timed out after 30 s", CompletedAt = failedAt, TimedOut = true }, await Store.GetAsync(job.Id));
+    }
+
+    [Fact]
     public async Task Complete_Twice_KeepsTheFirstOutcome()
     {
         // Arrange

@@ -86,6 +86,34 @@ public abstract class DurableCacheTests
     }
 
     [Fact]
+    public async Task Restart_EntryExpiredWithinGrace_IsKeptInStorageAndServedToMaxStaleUntilTheGracePasses()
+    {
+        // Arrange
+        (string, string)[] settings = [("Cache:TtlSeconds", "10"), ("Cache:GraceSeconds", "20"), NoTimedUpkeep];
+        await using var database = await TestDatabase.CreateAsync(Provider);
+        var first = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), settings);
+        var stored = await first.InsertAsync("a");
+        await first.InsertAsync("b");
+        await first.DisposeAsync();
+        first.Clock.Advance(TimeSpan.FromSeconds(15));
+
+        // Act
+        await using var second = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), first.Clock, settings);
+        var inGrace = await second.StorageUpkeep.RunOnceAsync();
+        var stale = await second.PredictAsync("a", new CacheDirectives(MaxStale: TimeSpan.MaxValue));
+        var bStoredInGrace = await second.StorageHoldsAsync(second.KeyOf("b"));
+        second.Clock.Advance(TimeSpan.FromSeconds(15));
+        await second.StorageUpkeep.RunOnceAsync();
+
+        // Assert
+        Assert.Equal((0L, 0L), inGrace);
+        Assert.Equal((PredictOutcomeKind.Stale, stored.Id), (stale.Kind, stale.JobId));
+        Assert.True(bStoredInGrace);
+        Assert.False(await second.StorageHoldsAsync(second.KeyOf("b")));
+        Assert.Equal(0, second.Backend!.Calls);
+    }
+
+    [Fact]
     public async Task Clear_EntriesInMemoryAndOnlyInStorage_RemovesBothLevels()
     {
         // Arrange

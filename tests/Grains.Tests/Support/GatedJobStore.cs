@@ -48,10 +48,10 @@ internal sealed class GatedJobStore(IJobStore inner) : IJobStore
         await inner.CompleteAsync(id, result, completedAt, cancellationToken);
     }
 
-    public async Task FailAsync(Guid id, string error, DateTimeOffset completedAt, CancellationToken cancellationToken = default)
+    public async Task FailAsync(Guid id, string error, DateTimeOffset completedAt, bool timedOut = false, CancellationToken cancellationToken = default)
     {
         await PassGateAsync();
-        await inner.FailAsync(id, error, completedAt, cancellationToken);
+        await inner.FailAsync(id, error, completedAt, timedOut, cancellationToken);
     }
 
     public Task<JobRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default) => inner.GetAsync(id, cancellationToken);

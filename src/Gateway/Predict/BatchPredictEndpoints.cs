@@ -1,0 +1,179 @@
+using System.Text.Json;
+using System.Text.Unicode;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using PredictionCache.Gateway.Infrastructure;
+using PredictionCache.Grains.Caching;
+using PredictionCache.Grains.Jobs;
+using PredictionCache.Grains.Prediction;
+
+namespace PredictionCache.Gateway.Predict;
+
+/// <summary>
+/// <c>POST /predict/batch</c>: many requests in one. Each item is answered on its own, as <c>POST /predict</c> would
+/// answer it alone (hits at once, misses start or join their jobs, all concurrently); an invalid item gets its own
+/// error entry and the others are served: the batch is <c>200</c> unless the batch itself is invalid.
+/// </summary>
+internal static class BatchPredictEndpoints
+{
+    public static IEndpointRouteBuilder MapBatchPredictEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/predict/batch", PredictBatchAsync)
+            .WithName("PredictBatch")
+            .WithSummary("Predict for many texts at once: each item answered from the cache or as a job, with its own status.")
+            .Accepts<BatchPredictRequest>("application/json")
+            .Produces<BatchPredictResponse>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        return endpoints;
+    }
+
+    internal static async Task<Results<Ok<BatchPredictResponse>, ProblemHttpResult>> PredictBatchAsync(
+        HttpContext context, PredictionService cache, IOptions<GatewayOptions> options, TimeProvider time)
+    {
+        var settings = options.Value;
+        var cancellationToken = context.RequestAborted;
+        var request = context.Request;
+        if (!request.HasJsonContentType())
+        {
+            return Problems.UnsupportedMediaType("The body must be JSON: send Content-Type: application/json.");
+        }
+
+        var body = request.ContentLength > settings.MaxRequestBytes
+            ? null
+            : await PredictRequestReader.ReadBodyAsync(request.BodyReader, settings.MaxRequestBytes, cancellationToken);
+        if (body is null)
+        {
+            return Problems.TooLarge($"The body is over {settings.MaxRequestBytes} bytes (Gateway:MaxRequestBytes).");
+        }
+
+        var (items, problem) = Parse(body, settings);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var directives = RequestDirectives.ParseCacheControl(request.Headers.CacheControl);
+        var wait = RequestDirectives.ParsePreferWait(request.Headers["Prefer"], settings.MaxWaitSeconds) is { } seconds and > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : (TimeSpan?)null;
+        var answers = await Task.WhenAll(items!.Select((item, index) => AnswerAsync(cache, time, index, item, directives, wait, cancellationToken)));
+        if (wait is { } applied && answers.Any(a => a.Status is "completed" or "failed"))
+        {
+            context.Response.Headers["Preference-Applied"] = $"wait={(int)applied.TotalSeconds}";
+        }
+
+        return TypedResults.Ok(new BatchPredictResponse(answers));
+    }
+
+    /// <summary>The items, each a request or its own problem; or the problem of the batch as a whole.</summary>
+    internal static (IReadOnlyList<(PredictRequest? Request, ProblemHttpResult? Problem)>? Items, ProblemHttpResult? Problem) Parse(
+        byte[] body, GatewayOptions options)
+    {
+        var json = body.AsSpan().StartsWith("\uFEFF"u8) ? body[3..] : body;
+        if (!Utf8.IsValid(json))
+        {
+            return (null, Problems.BadRequest("The body is not valid UTF-8."));
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = options.MaxJsonDepth });
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array)
+            {
+                return (null, Problems.BadRequest("The body must be a JSON object with an \"items\" array: {\"items\": [{\"text\": \"...\"}]}."));
+            }
+
+            var count = items.GetArrayLength();
+            if (count == 0)
+            {
+                return (null, Problems.BadRequest("\"items\" is empty."));
+            }
+
+            if (count > options.MaxBatchItems)
+            {
+                return (null, Problems.TooLarge($"The batch has {count} items; at most {options.MaxBatchItems} (Gateway:MaxBatchItems) are accepted."));
+            }
+
+            return ([.. items.EnumerateArray().Select(item => ParseItem(item, options))], null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Problems.BadRequest($"The body is not valid JSON: {ex.Message}"));
+        }
+    }
+
+    private static (PredictRequest? Request, ProblemHttpResult? Problem) ParseItem(JsonElement item, GatewayOptions options)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            return (null, Problems.BadRequest($"An item must be a JSON object; it is {PredictRequestReader.Describe(item.ValueKind)}."));
+        }
+
+        try
+        {
+            return PredictRequestReader.ParseObject(item, options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return (null, Problems.BadRequest($"The item is not valid UTF-8 JSON text: {ex.Message}"));
+        }
+    }
+
+    private static async Task<BatchPredictItem> AnswerAsync(
+        PredictionService cache,
+        TimeProvider time,
+        int index,
+        (PredictRequest? Request, ProblemHttpResult? Problem) item,
+        CacheDirectives directives,
+        TimeSpan? wait,
+        CancellationToken cancellationToken)
+    {
+        if (item.Problem is { } invalid)
+        {
+            return Error(index, null, null, invalid);
+        }
+
+        var (model, normalized, problem) = PredictEndpoints.Prepare(cache, item.Request!);
+        if (problem is not null)
+        {
+            return Error(index, null, null, problem);
+        }
+
+        var outcome = await cache.PredictAsync(model!, item.Request!.Text, normalized!, directives, cancellationToken);
+        switch (outcome.Kind)
+        {
+            case PredictOutcomeKind.Hit or PredictOutcomeKind.Stale:
+                return Cached(index, outcome.Key, outcome.Entry!, outcome.Kind == PredictOutcomeKind.Stale);
+            case PredictOutcomeKind.Failed:
+                return Error(index, outcome.Key, outcome.JobId, Problems.InferenceFailed(outcome.JobId, outcome.Failure!.Error, outcome.Failure.TimedOut), "failed");
+            case PredictOutcomeKind.NotCached:
+                return Error(index, outcome.Key, null, Problems.NotCached(outcome.Key));
+            case PredictOutcomeKind.Overloaded:
+                return Error(index, outcome.Key, null, Problems.Overloaded());
+        }
+
+        if (wait is { } timeout && await cache.WaitForJobAsync(outcome.JobId, timeout, cancellationToken) is { IsFinished: true } job)
+        {
+            if (job.Status == JobStatus.Completed)
+            {
+                return new BatchPredictItem(index, "completed", outcome.Key, job.Id, job.Result, Cached: false, null);
+            }
+
+            return await cache.GetFallbackAsync(outcome.Key, normalized!) is { } fallback
+                ? Cached(index, outcome.Key, fallback, fallback.IsStale(time.GetUtcNow()))
+                : Error(index, outcome.Key, job.Id, Problems.InferenceFailed(job.Id, job.Error, job.TimedOut), "failed");
+        }
+
+        return new BatchPredictItem(index, "processing", outcome.Key, outcome.JobId, null, Cached: false, null);
+    }
+
+    private static BatchPredictItem Cached(int index, string key, CacheEntry entry, bool stale) =>
+        new(index, stale ? "stale" : "hit", key, entry.JobId, entry.Result, Cached: true, null);
+
+    private static BatchPredictItem Error(int index, string? key, Guid? jobId, ProblemHttpResult problem, string status = "error") =>
+        new(index, status, key, jobId, null, Cached: false, new BatchItemError(
+            problem.StatusCode, problem.ProblemDetails.Title ?? "", problem.ProblemDetails.Detail ?? ""));
+}
