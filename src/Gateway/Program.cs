@@ -2,6 +2,7 @@ using PredictionCache.Gateway.Cache;
 using PredictionCache.Gateway.Health;
 using PredictionCache.Gateway.Infrastructure;
 using PredictionCache.Gateway.Jobs;
+using PredictionCache.Gateway.Models;
 using PredictionCache.Gateway.Predict;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,6 +15,7 @@ app.UseSwaggerUI(ui => ui.SwaggerEndpoint("/openapi/v1.json", "PredictionCache v
 app.MapPredictEndpoints();
 app.MapJobEndpoints();
 app.MapCacheEndpoints();
+app.MapModelEndpoints();
 app.MapHealthEndpoints();
 app.Run();
 

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using PredictionCache.Gateway.Infrastructure;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Jobs;
-using PredictionCache.Grains.Keys;
 
 namespace PredictionCache.Gateway.Predict;
 
@@ -39,12 +38,13 @@ internal static class PredictEndpoints
             return problem;
         }
 
-        if (!cache.Models.TryGet(request!.Model, out var model))
+        if (!cache.Models.TryGetServed(request!.Model, out var served))
         {
             return Problems.BadRequest($"Unknown model '{request.Model}'. Known models: {string.Join(", ", cache.Models.Models.Select(m => m.Name))}.");
         }
 
-        var normalized = TextNormalizer.Normalize(request.Text);
+        var model = served.Descriptor;
+        var normalized = served.Normalize(request.Text);
         if (normalized is null)
         {
             return Problems.BadRequest("\"text\" is not valid Unicode text: it holds an unpaired surrogate or a noncharacter such as U+FFFE.");

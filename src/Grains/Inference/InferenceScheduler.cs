@@ -20,11 +20,16 @@ internal sealed class InferenceScheduler
     private int _running;
 
     public InferenceScheduler(IOptions<InferenceOptions> options, TimeProvider time, CacheStatistics statistics)
+        : this(options.Value.MaxConcurrency, options.Value.MaxQueueLength, TimeSpan.FromSeconds(options.Value.TimeoutSeconds), time, statistics)
     {
-        var value = options.Value;
-        _slots = new SemaphoreSlim(value.MaxConcurrency, value.MaxConcurrency);
-        _capacity = value.MaxConcurrency + value.MaxQueueLength;
-        _timeout = TimeSpan.FromSeconds(value.TimeoutSeconds);
+    }
+
+    /// <summary>A scheduler of its own, for one model (<c>Models:N:MaxConcurrency</c>, <c>Models:N:MaxQueueLength</c>).</summary>
+    public InferenceScheduler(int maxConcurrency, int maxQueueLength, TimeSpan timeout, TimeProvider time, CacheStatistics statistics)
+    {
+        _slots = new SemaphoreSlim(maxConcurrency, maxConcurrency);
+        _capacity = maxConcurrency + maxQueueLength;
+        _timeout = timeout;
         _time = time;
         _statistics = statistics;
     }

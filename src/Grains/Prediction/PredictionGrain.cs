@@ -86,7 +86,7 @@ internal sealed class PredictionGrain(
             return new PredictionTicket(PredictionStatus.Joined, inflight.JobId, null);
         }
 
-        if (directives.OnlyIfCached || !services.Inference.TryAdmit())
+        if (directives.OnlyIfCached || !services.Models.Get(request.Model).Scheduler.TryAdmit())
         {
             DeactivateIfEmpty();
             return new PredictionTicket(directives.OnlyIfCached ? PredictionStatus.NotCached : PredictionStatus.Overloaded, Guid.Empty, null);
@@ -101,7 +101,7 @@ internal sealed class PredictionGrain(
         }
         catch
         {
-            services.Inference.Withdraw();
+            services.Models.Get(request.Model).Scheduler.Withdraw();
             DeactivateIfEmpty();
             throw;
         }
@@ -160,7 +160,8 @@ internal sealed class PredictionGrain(
 
     private async Task InferAndApplyAsync(Inflight inflight, string normalizedText)
     {
-        var outcome = await services.Inference.RunAsync(services.Models.BackendOf(inflight.Model), normalizedText);
+        var model = services.Models.Get(inflight.Model);
+        var outcome = await model.Scheduler.RunAsync(model.Backend, normalizedText);
         if (!await RunInTurnAsync(() => ApplyAsync(inflight, outcome, normalizedText)))
         {
             // Deactivated meanwhile (evicted or cleared): the job still gets its answer; the entry is not kept.
@@ -186,7 +187,7 @@ internal sealed class PredictionGrain(
                 Result = result,
                 JobId = inflight.JobId,
                 CreatedAt = now,
-                ExpiresAt = now + services.Ttl,
+                ExpiresAt = now + services.Models.TtlOf(inflight.Model),
             };
             try
             {
