@@ -37,7 +37,13 @@ public static class PredictionCacheServiceCollectionExtensions
             .Configure<IConfiguration>((options, configuration) => configuration.GetSection(ModelsOptions.SectionName).Bind(options.Models))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModelsOptions>, ModelsOptionsValidator>());
-        services.AddHttpClient(ModelServerClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+        services.AddHttpClient(ModelServerClient.HttpClientName, client =>
+            {
+                client.Timeout = Timeout.InfiniteTimeSpan;
+
+                // A model server that sends a runaway body fails its batch instead of filling the heap.
+                client.MaxResponseContentBufferSize = ModelServerClient.MaxAnswerBytes;
+            })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 // Timeouts are the resilience pipeline's; pooled connections are recycled to follow DNS changes.

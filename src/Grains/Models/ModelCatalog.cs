@@ -1,15 +1,16 @@
 using System.Diagnostics.CodeAnalysis;
 using PredictionCache.Grains.Inference;
+using PredictionCache.Grains.Inference.Http;
 
 namespace PredictionCache.Grains.Models;
 
 /// <summary>The models the gateway serves, each with its inference backend, TTL and counters; one is the default.</summary>
-public sealed class ModelCatalog : IAsyncDisposable
+public sealed class ModelCatalog : IAsyncDisposable, IDisposable
 {
     private readonly Dictionary<string, ServedModel> _models;
-    private readonly IReadOnlyList<IAsyncDisposable> _owned;
+    private readonly IReadOnlyList<HttpInferenceBackend> _owned;
 
-    internal ModelCatalog(IReadOnlyList<ServedModel> models, IReadOnlyList<IAsyncDisposable> owned)
+    internal ModelCatalog(IReadOnlyList<ServedModel> models, IReadOnlyList<HttpInferenceBackend> owned)
     {
         if (models.Count == 0)
         {
@@ -66,6 +67,15 @@ public sealed class ModelCatalog : IAsyncDisposable
         foreach (var owned in _owned)
         {
             await owned.DisposeAsync();
+        }
+    }
+
+    /// <summary>Stops the HTTP backends' batchers without waiting for them.</summary>
+    public void Dispose()
+    {
+        foreach (var owned in _owned)
+        {
+            owned.Dispose();
         }
     }
 

@@ -43,7 +43,7 @@ internal static class ModelCatalogFactory
         var batching = services.GetRequiredService<IOptions<BatchingOptions>>().Value;
         var statistics = services.GetRequiredService<CacheStatistics>();
         var hasDefault = configured.Any(m => m.Default);
-        var owned = new List<IAsyncDisposable>();
+        var owned = new List<HttpInferenceBackend>();
         var models = new List<ServedModel>();
         for (var i = 0; i < configured.Count; i++)
         {

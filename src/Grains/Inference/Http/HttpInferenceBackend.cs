@@ -3,7 +3,7 @@ using PredictionCache.Grains.Models;
 namespace PredictionCache.Grains.Inference.Http;
 
 /// <summary>A model on a remote model server (KServe V1 or Open Inference V2), its misses micro-batched.</summary>
-internal sealed class HttpInferenceBackend(ModelDescriptor model, ModelServerClient client, MicroBatcher batcher) : IInferenceBackend, IAsyncDisposable
+internal sealed class HttpInferenceBackend(ModelDescriptor model, ModelServerClient client, MicroBatcher batcher) : IInferenceBackend, IAsyncDisposable, IDisposable
 {
     public ModelDescriptor Model { get; } = model;
 
@@ -17,4 +17,6 @@ internal sealed class HttpInferenceBackend(ModelDescriptor model, ModelServerCli
     }
 
     public ValueTask DisposeAsync() => batcher.DisposeAsync();
+
+    public void Dispose() => batcher.Dispose();
 }

@@ -9,7 +9,7 @@ namespace PredictionCache.Grains.Inference.Http;
 /// <c>MaxDelayMs</c> for more. Each miss gets its own prediction back, or the batch's failure. Misses pile up
 /// while every slot is busy, so batches grow under load without any added delay.
 /// </summary>
-internal sealed class MicroBatcher : IAsyncDisposable
+internal sealed class MicroBatcher : IAsyncDisposable, IDisposable
 {
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Func<IReadOnlyList<string>, CancellationToken, Task<PredictionResult[]>> _send;
@@ -63,6 +63,17 @@ internal sealed class MicroBatcher : IAsyncDisposable
         return pending.Completion.Task;
     }
 
+    /// <summary>Stops taking misses and cancels the loop without waiting for it (for a container disposed synchronously).</summary>
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _stopping.Cancel();
+        while (_queue.Reader.TryRead(out var pending))
+        {
+            pending.Completion.TrySetCanceled();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
@@ -81,7 +92,7 @@ internal sealed class MicroBatcher : IAsyncDisposable
             pending.Completion.TrySetCanceled();
         }
 
-        _stopping.Dispose();
+        // _stopping is not disposed: it has no timer, and Dispose may still be called after this.
     }
 
     private async Task RunAsync()

@@ -19,6 +19,9 @@ internal sealed class ModelServerClient
     /// <summary>The <see cref="IHttpClientFactory"/> client name.</summary>
     public const string HttpClientName = "PredictionCache.ModelServer";
 
+    /// <summary>The largest answer read from a model server: 64 MiB.</summary>
+    public const int MaxAnswerBytes = 64 * 1024 * 1024;
+
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     private readonly ModelDescriptor _model;
