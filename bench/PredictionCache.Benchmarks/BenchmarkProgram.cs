@@ -12,12 +12,13 @@ namespace PredictionCache.Benchmarks;
 internal static class BenchmarkProgram
 {
     private const string Usage = """
-        usage: PredictionCache.Benchmarks hit|evict|memory|dedup|storage|restart|all|bdn [options]
+        usage: PredictionCache.Benchmarks hit|evict|memory|dedup|storage|restart|batching|all|bdn [options]
           evict  [inserts=200000] [capacities=10000,1000000]
           memory [entries=1000000]
           dedup  [callers=1000]
           storage [keys=2000] [seconds=5]   level-2 vs level-1 hits; sustained misses on memory, SQLite, PostgreSQL
           restart [rows=1000000]            gateway process restart-to-ready with that many stored entries
+          batching [misses=1000] [concurrency=8]  upstream requests per distinct concurrent misses, batching off vs on
           bdn    any BenchmarkDotNet arguments (e.g. --filter *Hit*)
         """;
 
@@ -44,6 +45,8 @@ internal static class BenchmarkProgram
             case "storage":
                 await StorageScenario.RunAsync(rest);
                 return 0;
+            case "batching":
+                return await BatchingScenario.RunAsync(rest) ? 0 : 1;
             case "restart":
                 await RestartScenario.RunAsync(rest);
                 return 0;

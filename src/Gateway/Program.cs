@@ -3,6 +3,7 @@ using PredictionCache.Gateway.Dashboard;
 using PredictionCache.Gateway.Health;
 using PredictionCache.Gateway.Infrastructure;
 using PredictionCache.Gateway.Jobs;
+using PredictionCache.Gateway.Models;
 using PredictionCache.Gateway.Predict;
 using PredictionCache.Gateway.Telemetry;
 
@@ -17,6 +18,7 @@ app.MapPredictEndpoints();
 app.MapBatchPredictEndpoints();
 app.MapJobEndpoints();
 app.MapCacheEndpoints();
+app.MapModelEndpoints();
 app.MapHealthEndpoints();
 app.MapMetricsEndpoints();
 app.MapDashboardEndpoints();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -5,6 +6,7 @@ using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Directory;
 using PredictionCache.Grains.Inference;
 using PredictionCache.Grains.Inference.Builtin;
+using PredictionCache.Grains.Inference.Http;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Models;
 using PredictionCache.Grains.Prediction;
@@ -19,7 +21,7 @@ public static class PredictionCacheServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the prediction cache. Options bind from <c>Cache</c>, <c>Inference</c>, <c>Inference:Builtin</c>,
-    /// <c>Jobs</c> and <c>Storage</c> and are validated at start-up. Storage is <c>Storage:Provider</c>'s: entries
+    /// <c>Jobs</c>, <c>Storage</c>, <c>Batching</c> and the <c>Models</c> list and are validated at start-up. Storage is <c>Storage:Provider</c>'s: entries
     /// and jobs in SQLite or PostgreSQL, or in memory.
     /// </summary>
     public static IServiceCollection AddPredictionCache(this IServiceCollection services)
@@ -29,6 +31,26 @@ public static class PredictionCacheServiceCollectionExtensions
         services.AddValidatedOptions<InferenceOptions>(InferenceOptions.SectionName);
         services.AddValidatedOptions<BuiltinModelOptions>(BuiltinModelOptions.SectionName);
         services.AddValidatedOptions<JobOptions>(JobOptions.SectionName);
+        services.AddValidatedOptions<BatchingOptions>(BatchingOptions.SectionName);
+
+        // A list at the root of its section: bound by hand, validated with keys that carry each model's index.
+        services.AddOptions<ModelsOptions>()
+            .Configure<IConfiguration>((options, configuration) => configuration.GetSection(ModelsOptions.SectionName).Bind(options.Models))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModelsOptions>, ModelsOptionsValidator>());
+        services.AddHttpClient(ModelServerClient.HttpClientName, client =>
+            {
+                client.Timeout = Timeout.InfiniteTimeSpan;
+
+                // A model server that sends a runaway body fails its batch instead of filling the heap.
+                client.MaxResponseContentBufferSize = ModelServerClient.MaxAnswerBytes;
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // Timeouts are the resilience pipeline's; pooled connections are recycled to follow DNS changes.
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+            });
 
         services.TryAddSingleton<CacheStatistics>();
         services.TryAddSingleton(sp => new CacheMetrics(
@@ -39,7 +61,7 @@ public static class PredictionCacheServiceCollectionExtensions
         services.TryAddSingleton<DirectoryShards>();
         services.TryAddSingleton<PredictionGrainServices>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInferenceBackend, BuiltinSentimentBackend>());
-        services.TryAddSingleton<ModelCatalog>();
+        services.TryAddSingleton(ModelCatalogFactory.Create);
         services.TryAddSingleton<AccessTimes>();
         services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.IsDurable
             ? ActivatorUtilities.CreateInstance<SqlJobStore>(sp)

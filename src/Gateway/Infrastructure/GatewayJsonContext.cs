@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using PredictionCache.Gateway.Cache;
 using PredictionCache.Gateway.Jobs;
+using PredictionCache.Gateway.Models;
 using PredictionCache.Gateway.Predict;
 using PredictionCache.Grains.Caching;
 
@@ -15,4 +16,5 @@ namespace PredictionCache.Gateway.Infrastructure;
 [JsonSerializable(typeof(JobResponse))]
 [JsonSerializable(typeof(CacheStatsSnapshot))]
 [JsonSerializable(typeof(ClearResponse))]
+[JsonSerializable(typeof(ModelsResponse))]
 internal sealed partial class GatewayJsonContext : JsonSerializerContext;

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using PredictionCache.Gateway.Infrastructure;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Jobs;
-using PredictionCache.Grains.Keys;
 using PredictionCache.Grains.Models;
 using PredictionCache.Grains.Prediction;
 using PredictionCache.Grains.Telemetry;
@@ -130,18 +129,19 @@ internal static partial class PredictEndpoints
     /// <summary>The request's model and normalized text, or the <c>400</c> for an unknown model or unusable text.</summary>
     internal static (ModelDescriptor? Model, string? NormalizedText, ProblemHttpResult? Problem) Prepare(PredictionService cache, PredictRequest request)
     {
-        if (!cache.Models.TryGet(request.Model, out var model))
+        if (!cache.Models.TryGetServed(request.Model, out var served))
         {
             return (null, null, Problems.BadRequest($"Unknown model '{request.Model}'. Known models: {string.Join(", ", cache.Models.Models.Select(m => m.Name))}."));
         }
 
-        var normalized = TextNormalizer.Normalize(request.Text);
+        // The model's own normalization policy: default (DESIGN.md's rules) or exact.
+        var normalized = served.Normalize(request.Text);
         if (normalized is null)
         {
             return (null, null, Problems.BadRequest("\"text\" is not valid Unicode text: it holds an unpaired surrogate or a noncharacter such as U+FFFE."));
         }
 
-        return normalized.Length == 0 ? (null, null, Problems.BadRequest("\"text\" is blank.")) : (model, normalized, null);
+        return normalized.Length == 0 ? (null, null, Problems.BadRequest("\"text\" is blank.")) : (served.Descriptor, normalized, null);
     }
 
     /// <summary>An answer from the cache: <c>X-Cache: HIT</c>, or <c>STALE</c> for an expired entry; its true <c>Age</c>.</summary>

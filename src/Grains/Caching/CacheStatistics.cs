@@ -10,6 +10,7 @@ public sealed class CacheStatistics
 {
     private readonly StripedCounter _hits = new();
     private long _storageHits;
+    private long _running;
     private long _misses;
     private long _coalesced;
     private long _inferences;
@@ -61,6 +62,16 @@ public sealed class CacheStatistics
     internal void Miss() => Interlocked.Increment(ref _misses);
 
     internal void Coalesce() => Interlocked.Increment(ref _coalesced);
+
+    /// <summary>Inferences holding a slot of their model's scheduler: running, or timed out and not yet ended.</summary>
+    public long Running => Interlocked.Read(ref _running);
+
+    /// <summary>Inferences admitted and waiting for a slot, over every model's scheduler.</summary>
+    public long Queued => Math.Max(0, Inflight - Running);
+
+    internal void SlotTaken() => Interlocked.Increment(ref _running);
+
+    internal void SlotReleased() => Interlocked.Decrement(ref _running);
 
     internal void InferenceStarted() => Interlocked.Increment(ref _inflight);
 

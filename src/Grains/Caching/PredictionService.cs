@@ -64,8 +64,10 @@ public sealed class PredictionService
         ArgumentNullException.ThrowIfNull(normalizedText);
         var key = KeyBuilder.Build(model, normalizedText);
         var grain = _grains.GetGrain<IPredictionGrain>(key);
+        var statistics = Models.TryGetServed(model.Name, out var served) ? served.Statistics : null;
         if (!directives.NoCache && await grain.TryGetAsync(new CacheProbe(normalizedText, directives.MaxAge, directives.MaxStale)) is { } entry)
         {
+            statistics?.Hit();
             return new PredictOutcome(entry.IsStale(_time.GetUtcNow()) ? PredictOutcomeKind.Stale : PredictOutcomeKind.Hit, key, entry.JobId, entry);
         }
 
@@ -80,6 +82,19 @@ public sealed class PredictionService
             PredictionStatus.NotCached => PredictOutcomeKind.NotCached,
             _ => PredictOutcomeKind.Overloaded,
         };
+        switch (kind)
+        {
+            case PredictOutcomeKind.Hit:
+                statistics?.Hit();
+                break;
+            case PredictOutcomeKind.Started:
+                statistics?.Miss();
+                break;
+            case PredictOutcomeKind.Joined:
+                statistics?.Coalesce();
+                break;
+        }
+
         return new PredictOutcome(kind, key, ticket.JobId, ticket.Entry, ticket.Failure);
     }
 

@@ -23,15 +23,20 @@ internal sealed class InferenceScheduler
 
     // metrics: null (unit tests) reports inference latency, failures and the queue nowhere.
     public InferenceScheduler(IOptions<InferenceOptions> options, TimeProvider time, CacheStatistics statistics, CacheMetrics? metrics = null)
+        : this(options.Value.MaxConcurrency, options.Value.MaxQueueLength, TimeSpan.FromSeconds(options.Value.TimeoutSeconds), time, statistics, metrics)
     {
-        var value = options.Value;
-        _slots = new SemaphoreSlim(value.MaxConcurrency, value.MaxConcurrency);
-        _capacity = value.MaxConcurrency + value.MaxQueueLength;
-        _timeout = TimeSpan.FromSeconds(value.TimeoutSeconds);
+    }
+
+    /// <summary>A scheduler of its own, for one model (<c>Models:N:MaxConcurrency</c>, <c>Models:N:MaxQueueLength</c>).</summary>
+    public InferenceScheduler(
+        int maxConcurrency, int maxQueueLength, TimeSpan timeout, TimeProvider time, CacheStatistics statistics, CacheMetrics? metrics = null)
+    {
+        _slots = new SemaphoreSlim(maxConcurrency, maxConcurrency);
+        _capacity = maxConcurrency + maxQueueLength;
+        _timeout = timeout;
         _time = time;
         _statistics = statistics;
         _metrics = metrics;
-        metrics?.Meter.CreateObservableUpDownCounter("predictioncache.inference.queued", () => Queued, "{inference}", "Inferences admitted and waiting for a slot.");
     }
 
     /// <summary>Inferences admitted and waiting for a slot.</summary>
@@ -68,6 +73,7 @@ internal sealed class InferenceScheduler
         {
             await _slots.WaitAsync();
             Interlocked.Increment(ref _running);
+            _statistics.SlotTaken();
             var timeout = new CancellationTokenSource(_timeout, _time);
             Task<PredictionResult>? inference = null;
             var started = _time.GetTimestamp();
@@ -130,6 +136,7 @@ internal sealed class InferenceScheduler
     {
         timeout.Dispose();
         Interlocked.Decrement(ref _running);
+        _statistics.SlotReleased();
         _slots.Release();
     }
 }

@@ -97,7 +97,7 @@ internal sealed partial class PredictionGrain(
             return new PredictionTicket(PredictionStatus.Joined, inflight.JobId, null);
         }
 
-        if (directives.OnlyIfCached || !services.Inference.TryAdmit())
+        if (directives.OnlyIfCached || !services.Models.Get(request.Model).Scheduler.TryAdmit())
         {
             DeactivateIfEmpty();
             return new PredictionTicket(directives.OnlyIfCached ? PredictionStatus.NotCached : PredictionStatus.Overloaded, Guid.Empty, null);
@@ -112,7 +112,7 @@ internal sealed partial class PredictionGrain(
         }
         catch
         {
-            services.Inference.Withdraw();
+            services.Models.Get(request.Model).Scheduler.Withdraw();
             DeactivateIfEmpty();
             throw;
         }
@@ -183,7 +183,8 @@ internal sealed partial class PredictionGrain(
         activity?.SetTag(CacheActivities.CacheKeyTag, GetPrimaryKeyString());
         activity?.SetTag(CacheActivities.JobIdTag, inflight.JobId.ToString());
         activity?.SetTag(CacheActivities.ModelTag, inflight.Model);
-        var outcome = await services.Inference.RunAsync(services.Models.BackendOf(inflight.Model), normalizedText);
+        var model = services.Models.Get(inflight.Model);
+        var outcome = await model.Scheduler.RunAsync(model.Backend, normalizedText);
         if (outcome.Error is { } error)
         {
             activity?.SetStatus(ActivityStatusCode.Error, error);
@@ -224,7 +225,7 @@ internal sealed partial class PredictionGrain(
                 Result = result,
                 JobId = inflight.JobId,
                 CreatedAt = now,
-                ExpiresAt = now + services.Ttl,
+                ExpiresAt = now + services.Models.TtlOf(inflight.Model),
             };
             try
             {

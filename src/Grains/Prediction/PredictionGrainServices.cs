@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Directory;
-using PredictionCache.Grains.Inference;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Models;
 
@@ -15,7 +14,6 @@ namespace PredictionCache.Grains.Prediction;
 internal sealed class PredictionGrainServices(
     ModelCatalog models,
     IJobStore jobs,
-    InferenceScheduler inference,
     CacheStatistics statistics,
     DirectoryShards directory,
     IOptions<CacheOptions> options,
@@ -26,13 +24,9 @@ internal sealed class PredictionGrainServices(
 
     public IJobStore Jobs { get; } = jobs;
 
-    public InferenceScheduler Inference { get; } = inference;
-
     public CacheStatistics Statistics { get; } = statistics;
 
     public DirectoryShards Directory { get; } = directory;
-
-    public TimeSpan Ttl { get; } = options.Value.Ttl;
 
     /// <summary>How long a failure is remembered; zero: not at all.</summary>
     public TimeSpan NegativeTtl { get; } = TimeSpan.FromSeconds(options.Value.NegativeTtlSeconds);

@@ -53,6 +53,7 @@ public sealed class CacheMetrics
             "{entry}",
             "Entries held, by level: l1 in memory, l2 in storage (as last counted).");
         Meter.CreateObservableUpDownCounter("predictioncache.inference.inflight", () => statistics.Inflight, "{inference}", "Inferences running or queued.");
+        Meter.CreateObservableUpDownCounter("predictioncache.inference.queued", () => statistics.Queued, "{inference}", "Inferences admitted and waiting for a slot, over every model.");
         Meter.CreateObservableUpDownCounter(
             "predictioncache.directory.entries",
             () => Enumerable.Range(0, directory.Count).Select(i =>

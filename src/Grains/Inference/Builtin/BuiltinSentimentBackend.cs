@@ -4,7 +4,7 @@ using PredictionCache.Grains.Models;
 namespace PredictionCache.Grains.Inference.Builtin;
 
 /// <summary>The built-in model: lexicon-based English sentiment, answering <c>{"sentiment", "confidence", "score"}</c>.</summary>
-internal sealed class BuiltinSentimentBackend(TimeProvider time, IOptions<BuiltinModelOptions> options) : IInferenceBackend
+internal sealed class BuiltinSentimentBackend(TimeProvider time, IOptions<BuiltinModelOptions> options, ModelDescriptor? model = null) : IInferenceBackend
 {
     /// <summary>The built-in model's descriptor.</summary>
     public static readonly ModelDescriptor Descriptor = new("sentiment", "afinn-165-1");
@@ -13,7 +13,7 @@ internal sealed class BuiltinSentimentBackend(TimeProvider time, IOptions<Builti
 
     private readonly TimeSpan _delay = TimeSpan.FromMilliseconds(options.Value.DelayMs);
 
-    public ModelDescriptor Model => Descriptor;
+    public ModelDescriptor Model { get; } = model ?? Descriptor;
 
     public async Task<PredictionResult> InferAsync(string normalizedText, CancellationToken cancellationToken = default)
     {
