@@ -59,9 +59,14 @@ internal sealed class CacheHost : IAsyncDisposable
     public int ActivePredictionGrains => Silo.GetActivationCount<PredictionGrain>();
 
     public static async Task<CacheHost> StartAsync(
-        int maxEntries, TimeProvider? time = null, int maxConcurrency = 1024, string provider = "memory", string? connectionString = null)
+        int maxEntries,
+        TimeProvider? time = null,
+        int maxConcurrency = 1024,
+        string provider = "memory",
+        string? connectionString = null,
+        (string Key, string Value)[]? settings = null)
     {
-        var settings = new Dictionary<string, string?>
+        var configured = new Dictionary<string, string?>
         {
             ["Cache:MaxEntries"] = maxEntries.ToString(CultureInfo.InvariantCulture),
             ["Cache:TtlSeconds"] = "3600",
@@ -70,7 +75,12 @@ internal sealed class CacheHost : IAsyncDisposable
             ["Storage:Provider"] = provider,
             ["Storage:ConnectionString"] = connectionString,
         };
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        foreach (var (key, value) in settings ?? [])
+        {
+            configured[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(configured).Build();
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);

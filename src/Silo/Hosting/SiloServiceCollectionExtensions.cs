@@ -21,6 +21,7 @@ public static class SiloServiceCollectionExtensions
         services.AddValidatedOptions<TimerWheelOptions>(TimerWheelOptions.SectionName);
         services.AddValidatedOptions<GrainCollectionOptions>(GrainCollectionOptions.SectionName);
         services.AddValidatedOptions<StorageOptions>(StorageOptions.SectionName);
+        services.AddValidatedOptions<SiloMetricsOptions>(SiloMetricsOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<SiloMetrics>();

@@ -15,7 +15,7 @@ namespace PredictionCache.Silo.Metrics;
 internal sealed class GrainMethodMetrics
 {
     /// <summary>One in this many calls served without a turn is timed; a power of two.</summary>
-    public const int SampleEvery = 64;
+    public const int SampleEvery = 1024;
 
     private readonly Cell[] _cells = new Cell[Math.Max(2, (int)BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount))];
     private readonly Histogram<double> _duration;
@@ -50,9 +50,20 @@ internal sealed class GrainMethodMetrics
         }
     }
 
-    /// <summary>Counts one call; true when it is the one in <see cref="SampleEvery"/> to time.</summary>
-    public bool CountSampled() =>
-        (Interlocked.Increment(ref _cells[Thread.GetCurrentProcessorId() & (_cells.Length - 1)].Value) & (SampleEvery - 1)) == 0;
+    /// <summary>Counts one call served without a turn; true when it is the one in <see cref="SampleEvery"/> to time.</summary>
+    /// <remarks>
+    /// A plain increment, not an interlocked one: on the ~80 ns hit read a locked add alone was several percent.
+    /// The cell is this processor's, so two increments race only when a thread is preempted between the load and the
+    /// store (or its cached processor id is stale) and another lands in between: a rare lost count, acceptable for
+    /// a rate; calls that take a turn are counted exactly.
+    /// </remarks>
+    public bool CountSampled()
+    {
+        ref var cell = ref _cells[Thread.GetCurrentProcessorId() & (_cells.Length - 1)].Value;
+        var count = cell + 1;
+        Volatile.Write(ref cell, count);
+        return (count & (SampleEvery - 1)) == 0;
+    }
 
     /// <summary>Counts one call that is always timed.</summary>
     public void Count() => Interlocked.Increment(ref _cells[Thread.GetCurrentProcessorId() & (_cells.Length - 1)].Value);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
 
 namespace PredictionCache.Silo.Metrics;
 
@@ -21,8 +22,9 @@ internal sealed class SiloMetrics
     private readonly Histogram<double> _callDuration;
     private readonly ConcurrentQueue<GrainMethodMetrics> _methods = new();
 
-    public SiloMetrics(IMeterFactory meterFactory)
+    public SiloMetrics(IMeterFactory meterFactory, IOptions<SiloMetricsOptions>? options = null)
     {
+        CountsGrainCalls = options?.Value.GrainCalls ?? true;
         Meter = meterFactory.Create(MeterName);
         _activations = Meter.CreateUpDownCounter<long>(
             "predictioncache.silo.activations", "{activation}", "Activations in memory, by grain type.");
@@ -31,13 +33,16 @@ internal sealed class SiloMetrics
         _callDuration = Meter.CreateHistogram(
             "predictioncache.grain.call.duration",
             "s",
-            "Duration of grain calls, by grain type and method. Calls served without a turn (the cache-hit read) are sampled 1 in 64; count calls with predictioncache.grain.calls.",
+            "Duration of grain calls, by grain type and method. Calls served without a turn (the cache-hit read) are sampled 1 in 1024; count calls with predictioncache.grain.calls.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CallDurationBuckets });
         Meter.CreateObservableCounter(
             "predictioncache.grain.calls", ObserveCalls, "{call}", "Grain calls, by grain type and method.");
     }
 
     public Meter Meter { get; }
+
+    /// <summary>Whether grain calls are counted and timed (<see cref="SiloMetricsOptions.GrainCalls"/>).</summary>
+    public bool CountsGrainCalls { get; }
 
     /// <summary>Every (grain type, method) called so far.</summary>
     public IEnumerable<GrainMethodMetrics> Methods => _methods;

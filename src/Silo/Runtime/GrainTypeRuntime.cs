@@ -20,11 +20,13 @@ internal sealed class GrainTypeRuntime
     private readonly Func<GrainId, object>[] _stateFactories;
     private readonly Lock _methodMetricsLock = new();
     private GrainMethodMetrics?[] _methodMetrics = [];
+    private readonly bool _countCalls;
     private int _activeCount;
 
     public GrainTypeRuntime(SiloRuntime silo, Type grainClass, IServiceProvider services, TimeSpan defaultCollectionAge)
     {
         Silo = silo;
+        _countCalls = silo.Metrics.CountsGrainCalls;
         GrainClass = grainClass;
         GrainType = new GrainType(GrainType.NameOf(grainClass));
         var limit = grainClass.GetCustomAttribute<CollectionAgeLimitAttribute>();
@@ -104,6 +106,11 @@ internal sealed class GrainTypeRuntime
 
     private async Task<TResult> InvokeCoreAsync<TGrain, TArg, TResult>(string key, GrainMethod method, TArg arg, Func<TGrain, TArg, Task<TResult>> body)
     {
+        if (!_countCalls)
+        {
+            return await InvokeInTurnAsync(key, method, arg, body);
+        }
+
         var metrics = MetricsOf(method);
         metrics.Count();
         var started = Silo.TimeProvider.GetTimestamp();
@@ -173,6 +180,11 @@ internal sealed class GrainTypeRuntime
         {
             // The hit path: no turn, no allocation; counted always, timed 1 in GrainMethodMetrics.SampleEvery.
             activation.MarkUsed();
+            if (!_countCalls)
+            {
+                return body((TGrain)(object)activation.Grain, arg);
+            }
+
             var metrics = MetricsOf(method);
             if (!metrics.CountSampled())
             {
