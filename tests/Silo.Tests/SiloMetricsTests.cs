@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using PredictionCache.Silo.Metrics;
 using PredictionCache.Silo.Tests.Grains;
 using PredictionCache.Silo.Tests.Infrastructure;
@@ -38,6 +39,28 @@ public sealed class SiloMetricsTests
         Assert.Equal(1, counts["ledger"]);
         Assert.Equal(0, counts["turn"]);
         Assert.Equal(recorder.Sum("predictioncache.silo.activations", "counter"), silo.Management.GetActivationCount<CounterGrain>());
+    }
+
+    [Theory]
+    [InlineData(true, 3)]
+    [InlineData(false, 0)]
+    public async Task GrainCalls_CountedUnlessSilometricsGrainCallsIsOff(bool enabled, long expected)
+    {
+        // Arrange
+        await using var silo = await TestSilo.StartAsync(services => services.Configure<SiloMetricsOptions>(o => o.GrainCalls = enabled));
+        using var recorder = new MeasurementRecorder(silo.Metrics);
+        var grain = silo.GetGrain<ICounterGrain>("calls");
+
+        // Act
+        for (var i = 0; i < 3; i++)
+        {
+            await grain.GetValueAsync();
+        }
+
+        recorder.Observe();
+
+        // Assert
+        Assert.Equal(expected, recorder.Sum("predictioncache.grain.calls", "counter"));
     }
 
     [Fact]
@@ -103,6 +126,9 @@ public sealed class SiloMetricsTests
             });
             _listener.Start();
         }
+
+        /// <summary>Takes one reading of the observable instruments (the call counters).</summary>
+        public void Observe() => _listener.RecordObservableInstruments();
 
         public IReadOnlyList<Measurement> Measurements(string instrument) => _measurements.Where(m => m.Instrument == instrument).ToList();
 
