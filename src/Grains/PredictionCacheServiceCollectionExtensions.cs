@@ -63,6 +63,7 @@ public static class PredictionCacheServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInferenceBackend, BuiltinSentimentBackend>());
         services.TryAddSingleton(ModelCatalogFactory.Create);
         services.TryAddSingleton<AccessTimes>();
+        services.TryAddSingleton<JobCompletionRetries>();
         services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.IsDurable
             ? ActivatorUtilities.CreateInstance<SqlJobStore>(sp)
             : ActivatorUtilities.CreateInstance<MemoryJobStore>(sp));

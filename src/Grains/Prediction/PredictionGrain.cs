@@ -252,21 +252,24 @@ internal sealed partial class PredictionGrain(
     private async Task FinishJobAsync(Inflight inflight, InferenceOutcome outcome)
     {
         var now = services.Time.GetUtcNow();
+        if (outcome.Result is null)
+        {
+            PredictionLog.InferenceFailed(services.Logger, GetPrimaryKeyString(), inflight.JobId, outcome.Error!);
+        }
+
+        var jobs = services.Jobs;
+        var write = (CancellationToken cancellationToken) => outcome.Result is { } result
+            ? jobs.CompleteAsync(inflight.JobId, result, now, cancellationToken)
+            : jobs.FailAsync(inflight.JobId, outcome.Error!, now, outcome.TimedOut, cancellationToken);
         try
         {
-            if (outcome.Result is { } result)
-            {
-                await services.Jobs.CompleteAsync(inflight.JobId, result, now);
-            }
-            else
-            {
-                PredictionLog.InferenceFailed(services.Logger, GetPrimaryKeyString(), inflight.JobId, outcome.Error!);
-                await services.Jobs.FailAsync(inflight.JobId, outcome.Error!, now, outcome.TimedOut);
-            }
+            await write(CancellationToken.None);
         }
         catch (Exception ex)
         {
+            // Storage refused it (down, unreachable): written again in the background, never left processing.
             PredictionLog.JobCompletionFailed(services.Logger, ex, GetPrimaryKeyString(), inflight.JobId);
+            services.JobCompletions.Schedule(inflight.JobId, write);
         }
     }
 

@@ -14,6 +14,7 @@ namespace PredictionCache.Grains.Prediction;
 internal sealed class PredictionGrainServices(
     ModelCatalog models,
     IJobStore jobs,
+    JobCompletionRetries jobCompletions,
     CacheStatistics statistics,
     DirectoryShards directory,
     IOptions<CacheOptions> options,
@@ -23,6 +24,9 @@ internal sealed class PredictionGrainServices(
     public ModelCatalog Models { get; } = models;
 
     public IJobStore Jobs { get; } = jobs;
+
+    /// <summary>Where a job completion storage refused is written again later.</summary>
+    public JobCompletionRetries JobCompletions { get; } = jobCompletions;
 
     public CacheStatistics Statistics { get; } = statistics;
 

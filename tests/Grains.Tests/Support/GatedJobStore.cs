@@ -13,6 +13,11 @@ internal sealed class GatedJobStore(IJobStore inner) : IJobStore
     private TaskCompletionSource _gate = Opened();
     private TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private int _failures;
+
+    /// <summary>Makes the next <paramref name="count"/> completions (complete or fail) throw, as a database that is down would.</summary>
+    public void FailNextFinishes(int count) => Volatile.Write(ref _failures, count);
+
     /// <summary>Makes later completions wait until <see cref="ReleaseFinishes"/>.</summary>
     public void HoldFinishes()
     {
@@ -68,6 +73,11 @@ internal sealed class GatedJobStore(IJobStore inner) : IJobStore
 
     private Task PassGateAsync()
     {
+        if (Interlocked.Decrement(ref _failures) >= 0)
+        {
+            throw new InvalidOperationException("The job store is down (injected).");
+        }
+
         lock (_lock)
         {
             _reached.TrySetResult();
