@@ -16,8 +16,9 @@ internal sealed class DashboardData(PredictionService cache, ISiloManagement sil
 {
     public async Task<string> BuildJsonAsync(CancellationToken cancellationToken)
     {
-        await cache.RefreshGaugesAsync(cancellationToken);
+        // The stats count the stored entries (and update that gauge); only the jobs are left to count.
         var stats = await cache.GetStatsAsync(cancellationToken);
+        await cache.RefreshJobCountsAsync(cancellationToken);
         var snapshot = collector.Collect().ToDictionary(m => m.Name, StringComparer.Ordinal);
         var activations = new JsonObject();
         foreach (var (type, count) in silo.GetActivationCounts().OrderBy(p => p.Key, StringComparer.Ordinal))

@@ -55,7 +55,7 @@ internal static partial class PredictEndpoints
         var outcome = await cache.PredictAsync(model!, request!.Text, normalized!, directives, cancellationToken);
         if (activity is not null)
         {
-            Describe(activity, outcome, model!.Name);
+            Describe(activity, outcome, model!.Descriptor.Name);
         }
 
         // Every line logged about this request from here on carries its cache key and job id.
@@ -127,7 +127,7 @@ internal static partial class PredictEndpoints
     private static partial void LogOutcome(ILogger logger, string cacheKey, Guid jobId, PredictOutcomeKind outcome);
 
     /// <summary>The request's model and normalized text, or the <c>400</c> for an unknown model or unusable text.</summary>
-    internal static (ModelDescriptor? Model, string? NormalizedText, ProblemHttpResult? Problem) Prepare(PredictionService cache, PredictRequest request)
+    internal static (ServedModel? Model, string? NormalizedText, ProblemHttpResult? Problem) Prepare(PredictionService cache, PredictRequest request)
     {
         if (!cache.Models.TryGetServed(request.Model, out var served))
         {
@@ -141,7 +141,7 @@ internal static partial class PredictEndpoints
             return (null, null, Problems.BadRequest("\"text\" is not valid Unicode text: it holds an unpaired surrogate or a noncharacter such as U+FFFE."));
         }
 
-        return normalized.Length == 0 ? (null, null, Problems.BadRequest("\"text\" is blank.")) : (served.Descriptor, normalized, null);
+        return normalized.Length == 0 ? (null, null, Problems.BadRequest("\"text\" is blank.")) : (served, normalized, null);
     }
 
     /// <summary>An answer from the cache: <c>X-Cache: HIT</c>, or <c>STALE</c> for an expired entry; its true <c>Age</c>.</summary>

@@ -56,19 +56,39 @@ public sealed class PredictionService
     public ModelCatalog Models { get; }
 
     /// <summary>Answers a prediction request for <paramref name="text"/>, already normalized to <paramref name="normalizedText"/>.</summary>
-    public async ValueTask<PredictOutcome> PredictAsync(
+    public ValueTask<PredictOutcome> PredictAsync(
         ModelDescriptor model, string text, string normalizedText, CacheDirectives directives, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
+        return PredictCoreAsync(
+            model, Models.TryGetServed(model.Name, out var served) ? served.Statistics : null, text, normalizedText, directives, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="PredictAsync(ModelDescriptor, string, string, CacheDirectives, CancellationToken)"/>, for a model
+    /// the caller has already looked up (the gateway does, to normalize by its policy): no second lookup per request.
+    /// </summary>
+    public ValueTask<PredictOutcome> PredictAsync(
+        ServedModel model, string text, string normalizedText, CacheDirectives directives, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return PredictCoreAsync(model.Descriptor, model.Statistics, text, normalizedText, directives, cancellationToken);
+    }
+
+    private async ValueTask<PredictOutcome> PredictCoreAsync(
+        ModelDescriptor model, ModelStatistics? statistics, string text, string normalizedText, CacheDirectives directives, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(normalizedText);
         var key = KeyBuilder.Build(model, normalizedText);
         var grain = _grains.GetGrain<IPredictionGrain>(key);
-        var statistics = Models.TryGetServed(model.Name, out var served) ? served.Statistics : null;
         if (!directives.NoCache && await grain.TryGetAsync(new CacheProbe(normalizedText, directives.MaxAge, directives.MaxStale)) is { } entry)
         {
             statistics?.Hit();
-            return new PredictOutcome(entry.IsStale(_time.GetUtcNow()) ? PredictOutcomeKind.Stale : PredictOutcomeKind.Hit, key, entry.JobId, entry);
+
+            // Only a max-stale request can be answered with an expired entry: no clock read on a plain hit.
+            var stale = directives.MaxStale is not null && entry.IsStale(_time.GetUtcNow());
+            return new PredictOutcome(stale ? PredictOutcomeKind.Stale : PredictOutcomeKind.Hit, key, entry.JobId, entry);
         }
 
         var ticket = await grain.GetOrStartAsync(new PredictionRequest(model.Name, text, normalizedText, directives), cancellationToken);
@@ -144,8 +164,12 @@ public sealed class PredictionService
     public async Task RefreshGaugesAsync(CancellationToken cancellationToken = default)
     {
         _metrics.UpdateStoredEntries(await _entries.CountAsync(cancellationToken));
-        _metrics.UpdateJobs(await _jobs.CountByStatusAsync(cancellationToken));
+        await RefreshJobCountsAsync(cancellationToken);
     }
+
+    /// <summary>Counts jobs by status again, for the metrics' gauge (<see cref="GetStatsAsync"/> counts the stored entries).</summary>
+    public async Task RefreshJobCountsAsync(CancellationToken cancellationToken = default) =>
+        _metrics.UpdateJobs(await _jobs.CountByStatusAsync(cancellationToken));
 
     /// <summary>The current figures; <c>stored_entries</c> is counted in storage.</summary>
     public async Task<CacheStatsSnapshot> GetStatsAsync(CancellationToken cancellationToken = default)

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using PredictionCache.Grains.Inference;
 using PredictionCache.Grains.Inference.Http;
 
 namespace PredictionCache.Grains.Models;
@@ -35,14 +34,6 @@ public sealed class ModelCatalog : IAsyncDisposable, IDisposable
     /// <summary>All models as served, in configuration order.</summary>
     public IReadOnlyList<ServedModel> Served { get; }
 
-    /// <summary>Finds a model by name; null or empty gives the default.</summary>
-    public bool TryGet(string? name, [NotNullWhen(true)] out ModelDescriptor? model)
-    {
-        var found = TryGetServed(name, out var served);
-        model = served?.Descriptor;
-        return found;
-    }
-
     /// <summary>Finds a served model by name; null or empty gives the default.</summary>
     public bool TryGetServed(string? name, [NotNullWhen(true)] out ServedModel? model)
     {
@@ -54,9 +45,6 @@ public sealed class ModelCatalog : IAsyncDisposable, IDisposable
 
         return _models.TryGetValue(name, out model);
     }
-
-    /// <summary>The backend serving the model named <paramref name="modelName"/>.</summary>
-    public IInferenceBackend BackendOf(string modelName) => Get(modelName).Backend;
 
     /// <summary>How long entries of the model named <paramref name="modelName"/> stay fresh.</summary>
     public TimeSpan TtlOf(string modelName) => Get(modelName).Ttl;

@@ -51,8 +51,7 @@ internal sealed partial class PredictionGrain
     private void RememberFailure(Inflight inflight, InferenceOutcome outcome)
     {
         // A colliding input's failure is its own; a failure from before a clear is not remembered after it.
-        if (services.NegativeTtl <= TimeSpan.Zero || !inflight.Store || inflight.Generation != services.Statistics.Generation ||
-            services.Statistics.ClearRunning)
+        if (services.NegativeTtl <= TimeSpan.Zero || !inflight.Store || ClearedSince(inflight))
         {
             return;
         }

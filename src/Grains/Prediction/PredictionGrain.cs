@@ -68,7 +68,7 @@ internal sealed partial class PredictionGrain(
     public async Task<PredictionTicket> GetOrStartAsync(PredictionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!services.Models.TryGet(request.Model, out var model) || model.Name != request.Model)
+        if (!services.Models.TryGetServed(request.Model, out var served) || served.Descriptor.Name != request.Model)
         {
             // Checked before anything is admitted or created: an inference for a model without a backend would
             // fault unobserved and leave its job processing and this key joined to it for good.
@@ -97,7 +97,7 @@ internal sealed partial class PredictionGrain(
             return new PredictionTicket(PredictionStatus.Joined, inflight.JobId, null);
         }
 
-        if (directives.OnlyIfCached || !services.Models.Get(request.Model).Scheduler.TryAdmit())
+        if (directives.OnlyIfCached || !served.Scheduler.TryAdmit())
         {
             DeactivateIfEmpty();
             return new PredictionTicket(directives.OnlyIfCached ? PredictionStatus.NotCached : PredictionStatus.Overloaded, Guid.Empty, null);
@@ -112,7 +112,7 @@ internal sealed partial class PredictionGrain(
         }
         catch
         {
-            services.Models.Get(request.Model).Scheduler.Withdraw();
+            served.Scheduler.Withdraw();
             DeactivateIfEmpty();
             throw;
         }
@@ -214,8 +214,7 @@ internal sealed partial class PredictionGrain(
             ForgetFailure();
         }
 
-        if (outcome.Result is { } result && inflight.Store && inflight.Generation == services.Statistics.Generation &&
-            !services.Statistics.ClearRunning)
+        if (outcome.Result is { } result && inflight.Store && !ClearedSince(inflight))
         {
             var now = services.Time.GetUtcNow();
             var entry = new CacheEntry
@@ -232,7 +231,7 @@ internal sealed partial class PredictionGrain(
                 await StoreAsync(entry);
                 _fromStorage = 0;
                 await PublishAsync(entry, CancellationToken.None);
-                if (inflight.Generation != services.Statistics.Generation || services.Statistics.ClearRunning)
+                if (ClearedSince(inflight))
                 {
                     // A clear started while the entry was being stored and may have missed it (the directory had no
                     // key to hand it): the entry goes now, so nothing from before a clear outlives it.
@@ -375,6 +374,10 @@ internal sealed partial class PredictionGrain(
             }
         }
     }
+
+    /// <summary>True when a clear started (or is running) since <paramref name="inflight"/> began: its result is not kept.</summary>
+    private bool ClearedSince(Inflight inflight) =>
+        inflight.Generation != services.Statistics.Generation || services.Statistics.ClearRunning;
 
     private void DeactivateIfEmpty()
     {
