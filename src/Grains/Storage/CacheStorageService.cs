@@ -25,8 +25,6 @@ internal sealed partial class CacheStorageService(
     TimeProvider time,
     ILogger<CacheStorageService> logger) : IHostedService, IAsyncDisposable
 {
-    // Never disposed: a SemaphoreSlim whose wait handle is never asked for holds nothing to free, and the host may
-    // call StopAsync after the container has disposed this service.
     private readonly SemaphoreSlim _pass = new(1, 1);
     private ITimer? _timer;
     private int _stopped;
@@ -106,7 +104,7 @@ internal sealed partial class CacheStorageService(
         }
     }
 
-    /// <summary>Migrates the schema and fails the jobs a crash left processing: the first use of the database.</summary>
+    /// <summary>Migrates the schema and settles the jobs a stop or crash left processing: the first use of the database.</summary>
     private async Task OpenAsync(CancellationToken cancellationToken)
     {
         var database = services.GetRequiredService<StorageDatabase>();

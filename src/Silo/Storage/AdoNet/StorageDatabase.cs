@@ -115,9 +115,7 @@ public sealed class StorageDatabase : IAsyncDisposable
             "CREATE TABLE IF NOT EXISTS schema_versions (component VARCHAR(100) PRIMARY KEY, version INTEGER NOT NULL)",
             cancellationToken);
 
-        await using var read = CreateCommand(connection, "SELECT version FROM schema_versions WHERE component = @component", transaction);
-        Dialect.AddParameter(read, "component", component);
-        var current = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken) ?? 0, CultureInfo.InvariantCulture);
+        var current = await ReadSchemaVersionAsync(connection, transaction, component, cancellationToken);
         if (current > migrations.Count)
         {
             throw new InvalidOperationException(
@@ -159,7 +157,12 @@ public sealed class StorageDatabase : IAsyncDisposable
             return 0;
         }
 
-        await using var command = CreateCommand(connection, "SELECT version FROM schema_versions WHERE component = @component");
+        return await ReadSchemaVersionAsync(connection, null, component, cancellationToken);
+    }
+
+    private async Task<int> ReadSchemaVersionAsync(DbConnection connection, DbTransaction? transaction, string component, CancellationToken cancellationToken)
+    {
+        await using var command = CreateCommand(connection, "SELECT version FROM schema_versions WHERE component = @component", transaction);
         Dialect.AddParameter(command, "component", component);
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken) ?? 0, CultureInfo.InvariantCulture);
     }
