@@ -6,8 +6,10 @@ using PredictionCache.Gateway.Jobs;
 using PredictionCache.Gateway.Models;
 using PredictionCache.Gateway.Predict;
 using PredictionCache.Gateway.Telemetry;
+using PredictionCache.Silo;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.UseOrleans(silo => silo.AddPredictionCacheSilo(builder.Configuration));
 builder.Services.AddGateway();
 
 var app = builder.Build();

@@ -12,17 +12,16 @@ using PredictionCache.Grains.Models;
 using PredictionCache.Grains.Prediction;
 using PredictionCache.Grains.Storage;
 using PredictionCache.Grains.Telemetry;
-using PredictionCache.Silo;
 
 namespace PredictionCache.Grains;
 
-/// <summary>Registers the cache: the silo with its grains and storage, inference, jobs and the front-door service.</summary>
+/// <summary>Registers what the cache's grains use on a silo: options, models and inference, counters, the silo-local directory and published entries, and the front-door service.</summary>
 public static class PredictionCacheServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the prediction cache. Options bind from <c>Cache</c>, <c>Inference</c>, <c>Inference:Builtin</c>,
-    /// <c>Jobs</c>, <c>Storage</c>, <c>Batching</c> and the <c>Models</c> list and are validated at start-up. Storage is <c>Storage:Provider</c>'s: entries
-    /// and jobs in SQLite or PostgreSQL, or in memory.
+    /// Adds the services of the prediction cache's grains. Options bind from <c>Cache</c>, <c>Inference</c>,
+    /// <c>Inference:Builtin</c>, <c>Jobs</c>, <c>Storage</c>, <c>Batching</c> and the <c>Models</c> list and are validated
+    /// at start-up. Grain storage and the SQL job store are the silo's (<c>AddPredictionCacheSilo</c>).
     /// </summary>
     public static IServiceCollection AddPredictionCache(this IServiceCollection services)
     {
@@ -32,6 +31,8 @@ public static class PredictionCacheServiceCollectionExtensions
         services.AddValidatedOptions<BuiltinModelOptions>(BuiltinModelOptions.SectionName);
         services.AddValidatedOptions<JobOptions>(JobOptions.SectionName);
         services.AddValidatedOptions<BatchingOptions>(BatchingOptions.SectionName);
+        services.AddValidatedOptions<StorageOptions>(StorageOptions.SectionName);
+        services.TryAddSingleton(TimeProvider.System);
 
         // A list at the root of its section: bound by hand, validated with keys that carry each model's index.
         services.AddOptions<ModelsOptions>()
@@ -53,40 +54,23 @@ public static class PredictionCacheServiceCollectionExtensions
             });
 
         services.TryAddSingleton<CacheStatistics>();
+        services.TryAddSingleton<SiloLocalClearState>();
+        services.TryAddSingleton<SiloLocalEntries>();
+        services.TryAddSingleton<SiloLocalAccessTimes>();
+        services.TryAddSingleton<SiloLocalDirectory>();
         services.TryAddSingleton(sp => new CacheMetrics(
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
             sp.GetRequiredService<CacheStatistics>(),
-            sp.GetRequiredService<DirectoryShards>()));
+            sp.GetRequiredService<SiloLocalDirectory>()));
         services.TryAddSingleton<InferenceScheduler>();
-        services.TryAddSingleton<DirectoryShards>();
         services.TryAddSingleton<PredictionGrainServices>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInferenceBackend, BuiltinSentimentBackend>());
         services.TryAddSingleton(ModelCatalogFactory.Create);
-        services.TryAddSingleton<AccessTimes>();
         services.TryAddSingleton<JobCompletionRetries>();
-        services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.IsDurable
-            ? ActivatorUtilities.CreateInstance<SqlJobStore>(sp)
-            : ActivatorUtilities.CreateInstance<MemoryJobStore>(sp));
 
-        // Before the silo's hosted service, so the schema is in place before any grain reads its state.
-        services.AddHostedService<CacheStorageService>();
-        services.TryAddSingleton(sp => new PredictionService(
-            sp.GetRequiredService<IGrainFactory>(),
-            sp.GetRequiredService<ModelCatalog>(),
-            sp.GetRequiredService<IJobStore>(),
-            sp.GetRequiredService<CacheStatistics>(),
-            sp.GetRequiredService<ISiloManagement>(),
-            sp.GetRequiredService<DirectoryShards>(),
-            sp.GetRequiredService<IGrainStateTable<CacheEntry>>(),
-            sp.GetRequiredService<IOptions<CacheOptions>>(),
-            sp.GetRequiredService<IOptions<StorageOptions>>(),
-            sp.GetRequiredService<CacheMetrics>(),
-            sp.GetRequiredService<TimeProvider>()));
-        services.AddSilo(silo => silo
-            .AddGrain<IPredictionGrain, PredictionGrain>(binding => new PredictionGrainReference(binding))
-            .AddGrain<ICacheDirectoryGrain, CacheDirectoryGrain>(binding => new CacheDirectoryGrainReference(binding))
-            .AddStateTable<PredictionGrain, CacheEntry>("entry", new CacheEntryTable())
-            .AddGrainStorage());
+        // The silo's storage composition replaces it with the SQL store for a durable provider.
+        services.TryAddSingleton<IJobStore, MemoryJobStore>();
+        services.TryAddSingleton<PredictionService>();
         return services;
     }
 }

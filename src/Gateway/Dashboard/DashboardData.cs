@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using PredictionCache.Gateway.Telemetry;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Telemetry;
-using PredictionCache.Silo;
 
 namespace PredictionCache.Gateway.Dashboard;
 
@@ -12,7 +11,7 @@ namespace PredictionCache.Gateway.Dashboard;
 /// activations by grain type, and the collector's cumulative instruments (grain calls and their duration buckets,
 /// inference by model, directory shards, jobs). Rates and percentiles are worked out by the page from two polls.
 /// </summary>
-internal sealed class DashboardData(PredictionService cache, ISiloManagement silo, MetricsCollector collector, CacheMetrics metrics, TimeProvider time)
+internal sealed class DashboardData(PredictionService cache, IGrainFactory grains, MetricsCollector collector, CacheMetrics metrics, TimeProvider time)
 {
     public async Task<string> BuildJsonAsync(CancellationToken cancellationToken)
     {
@@ -21,9 +20,10 @@ internal sealed class DashboardData(PredictionService cache, ISiloManagement sil
         await cache.RefreshJobCountsAsync(cancellationToken);
         var snapshot = collector.Collect().ToDictionary(m => m.Name, StringComparer.Ordinal);
         var activations = new JsonObject();
-        foreach (var (type, count) in silo.GetActivationCounts().OrderBy(p => p.Key, StringComparer.Ordinal))
+        var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics(cancellationToken);
+        foreach (var group in statistics.GroupBy(s => s.GrainType, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            activations[type] = count;
+            activations[group.Key] = group.Sum(s => s.ActivationCount);
         }
 
         var calls = new JsonArray();

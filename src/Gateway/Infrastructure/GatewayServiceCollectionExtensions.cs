@@ -1,10 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using PredictionCache.Grains;
 using KestrelServerOptions = Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions;
 using PredictionCache.Gateway.Health;
 using PredictionCache.Gateway.Telemetry;
-using PredictionCache.Grains;
-using PredictionCache.Silo;
 
 namespace PredictionCache.Gateway.Infrastructure;
 
@@ -22,7 +21,6 @@ internal static class GatewayServiceCollectionExtensions
         // Before the cache: its hosted service starts first, so the collector and the OTLP exporter see the silo's
         // first activations (the activation count is an up/down counter: an add made before listening is lost).
         services.AddGatewayTelemetry();
-        services.AddPredictionCache();
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(json =>
         {
@@ -42,12 +40,7 @@ internal static class GatewayServiceCollectionExtensions
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = ex => ex switch
-            {
-                BadHttpRequestException bad => bad.StatusCode,
-                SiloUnavailableException => StatusCodes.Status503ServiceUnavailable,
-                _ => StatusCodes.Status500InternalServerError,
-            },
+            StatusCodeSelector = Problems.StatusOf,
             ExceptionHandler = Problems.WriteForExceptionAsync,
         });
         app.UseStatusCodePages(context => Problems.WriteForStatusCodeAsync(context.HttpContext));

@@ -1,8 +1,7 @@
 using System.Data.Common;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
-
-using PredictionCache.Silo;
+using PredictionCache.Silo.Storage;
 
 namespace PredictionCache.Gateway.Infrastructure;
 
@@ -64,6 +63,19 @@ internal static class Problems
         return TypedResults.Problem(detail, statusCode: status).ExecuteAsync(context);
     }
 
+    /// <summary>
+    /// The one mapping from an exception to its status: a client's bad request keeps its own 4xx; a silo shutting down or
+    /// unreachable, and storage down or unreachable, are 503 (the request may succeed on retry, and nothing was lost — a
+    /// job is only announced once its row has committed); anything else is a fault, 500.
+    /// </summary>
+    public static int StatusOf(Exception? error) => error switch
+    {
+        BadHttpRequestException bad => bad.StatusCode,
+        SiloUnavailableException or OrleansMessageRejectionException => StatusCodes.Status503ServiceUnavailable,
+        DbException or StorageUnavailableException => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
     /// <summary>The problem for an unhandled exception: a client's bad request says what was wrong; a fault says nothing of the server's internals.</summary>
     public static Task WriteForExceptionAsync(HttpContext context)
     {
@@ -71,24 +83,22 @@ internal static class Problems
         switch (error)
         {
             case BadHttpRequestException bad:
-                return TypedResults.Problem(bad.Message, statusCode: bad.StatusCode).ExecuteAsync(context);
-            case SiloUnavailableException:
+                return TypedResults.Problem(bad.Message, statusCode: StatusOf(bad)).ExecuteAsync(context);
+            case SiloUnavailableException or OrleansMessageRejectionException:
                 context.Response.Headers.RetryAfter = "1";
                 return TypedResults.Problem(
-                    "The gateway is shutting down; retry on another node or in a moment.",
-                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    "The grain tier is shutting down or unreachable; retry on another node or in a moment.",
+                    statusCode: StatusOf(error),
                     title: "Shutting down").ExecuteAsync(context);
             case DbException or StorageUnavailableException:
-                // The database is down or unreachable: the request may succeed on retry, and nothing was lost — a job
-                // is only announced once its row has committed.
                 context.Response.Headers.RetryAfter = "5";
                 return TypedResults.Problem(
                     "The cache's storage is unavailable; retry in a moment.",
-                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    statusCode: StatusOf(error),
                     title: "Storage unavailable").ExecuteAsync(context);
             default:
                 return TypedResults.Problem(
-                    "The gateway failed to answer; the error is logged.", statusCode: StatusCodes.Status500InternalServerError, title: "Internal error").ExecuteAsync(context);
+                    "The gateway failed to answer; the error is logged.", statusCode: StatusOf(error), title: "Internal error").ExecuteAsync(context);
         }
     }
 }

@@ -143,15 +143,15 @@ internal static class BatchPredictEndpoints
         }
 
         var outcome = await cache.PredictAsync(model!, item.Request!.Text, normalized!, directives, cancellationToken);
-        switch (outcome.Kind)
+        switch (outcome.Status)
         {
-            case PredictOutcomeKind.Hit or PredictOutcomeKind.Stale:
-                return Cached(index, outcome.Key, outcome.Entry!, outcome.Kind == PredictOutcomeKind.Stale);
-            case PredictOutcomeKind.Failed:
+            case PredictionStatus.Hit or PredictionStatus.Stale:
+                return Cached(index, outcome.Key, outcome.Entry!, outcome.Status == PredictionStatus.Stale);
+            case PredictionStatus.Failed:
                 return Error(index, outcome.Key, outcome.JobId, Problems.InferenceFailed(outcome.JobId, outcome.Failure!.Error, outcome.Failure.TimedOut), "failed");
-            case PredictOutcomeKind.NotCached:
+            case PredictionStatus.NotCached:
                 return Error(index, outcome.Key, null, Problems.NotCached(outcome.Key));
-            case PredictOutcomeKind.Overloaded:
+            case PredictionStatus.Overloaded:
                 return Error(index, outcome.Key, null, Problems.Overloaded());
         }
 

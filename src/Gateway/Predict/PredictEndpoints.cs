@@ -60,20 +60,20 @@ internal static partial class PredictEndpoints
 
         // Every line logged about this request from here on carries its cache key and job id.
         using var scope = logger.BeginScope(new RequestLogScope(outcome.Key, outcome.JobId));
-        LogOutcome(logger, outcome.Key, outcome.JobId, outcome.Kind);
+        LogOutcome(logger, outcome.Key, outcome.JobId, outcome.Status);
         var responseHeaders = context.Response.Headers;
         responseHeaders["X-Cache-Key"] = outcome.Key;
-        switch (outcome.Kind)
+        switch (outcome.Status)
         {
-            case PredictOutcomeKind.Hit or PredictOutcomeKind.Stale:
+            case PredictionStatus.Hit or PredictionStatus.Stale:
                 return Cached(context, outcome.Entry!, time);
-            case PredictOutcomeKind.Failed:
+            case PredictionStatus.Failed:
                 // Negative caching: the failure remembered for the key, at once, without calling the model.
                 responseHeaders["X-Cache"] = "NEGATIVE";
                 return Problems.InferenceFailed(outcome.JobId, outcome.Failure!.Error, outcome.Failure.TimedOut);
-            case PredictOutcomeKind.NotCached:
+            case PredictionStatus.NotCached:
                 return Problems.NotCached(outcome.Key);
-            case PredictOutcomeKind.Overloaded:
+            case PredictionStatus.Overloaded:
                 responseHeaders.RetryAfter = "1";
                 return Problems.Overloaded();
         }
@@ -103,18 +103,18 @@ internal static partial class PredictEndpoints
         return TypedResults.Accepted($"/jobs/{outcome.JobId}", new PredictResponse(outcome.JobId, "processing", null, Cached: false));
     }
 
-    private static void Describe(Activity activity, PredictOutcome outcome, string model)
+    private static void Describe(Activity activity, PredictionOutcome outcome, string model)
     {
-        activity.DisplayName = outcome.Kind switch
+        activity.DisplayName = outcome.Status switch
         {
-            PredictOutcomeKind.Hit => CacheActivities.Hit,
-            PredictOutcomeKind.Joined => CacheActivities.CoalescedWait,
-            PredictOutcomeKind.Started => CacheActivities.Miss,
-            PredictOutcomeKind.Stale => "predictioncache.stale",
-            PredictOutcomeKind.Failed => "predictioncache.negative",
+            PredictionStatus.Hit => CacheActivities.Hit,
+            PredictionStatus.Joined => CacheActivities.CoalescedWait,
+            PredictionStatus.Started => CacheActivities.Miss,
+            PredictionStatus.Stale => "predictioncache.stale",
+            PredictionStatus.Failed => "predictioncache.negative",
             _ => "predictioncache.refused",
         };
-        activity.SetTag("predictioncache.outcome", outcome.Kind.ToString());
+        activity.SetTag("predictioncache.outcome", outcome.Status.ToString());
         activity.SetTag(CacheActivities.CacheKeyTag, outcome.Key);
         activity.SetTag(CacheActivities.ModelTag, model);
         if (outcome.JobId != Guid.Empty)
@@ -124,7 +124,7 @@ internal static partial class PredictEndpoints
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Request for {CacheKey} answered {Outcome} with job {JobId}")]
-    private static partial void LogOutcome(ILogger logger, string cacheKey, Guid jobId, PredictOutcomeKind outcome);
+    private static partial void LogOutcome(ILogger logger, string cacheKey, Guid jobId, PredictionStatus outcome);
 
     /// <summary>The request's model and normalized text, or the <c>400</c> for an unknown model or unusable text.</summary>
     internal static (ServedModel? Model, string? NormalizedText, ProblemHttpResult? Problem) Prepare(PredictionService cache, PredictRequest request)

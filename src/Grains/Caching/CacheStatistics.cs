@@ -1,12 +1,11 @@
 namespace PredictionCache.Grains.Caching;
 
 /// <summary>
-/// The cache's counters, shared by every grain of the silo. Hits use striped counters (the hit path runs on every
-/// core); the rest change once per miss or eviction. <see cref="Generation"/> moves when a clear starts and again
-/// when it ends, so an inference that started before or during a clear does not store its result after it; while
-/// <see cref="ClearRunning"/> nothing is stored or published from storage at all.
+/// This silo's cache counters: per silo by design (a cluster's figures are the sum over its silos). Hits use striped
+/// counters (the hit path runs on every core); the rest change once per miss or eviction. Nothing coordinates
+/// through it: it only counts.
 /// </summary>
-public sealed class CacheStatistics
+internal sealed class CacheStatistics
 {
     private readonly StripedCounter _hits = new();
     private long _storageHits;
@@ -18,9 +17,6 @@ public sealed class CacheStatistics
     private long _evictions;
     private long _expirations;
     private long _size;
-    private long _generation;
-    private long _clearsRunning;
-    private long _lastClearStartedTicks = long.MinValue;
 
     /// <summary>Requests answered from the cache.</summary>
     public long Hits => _hits.Value + StorageHits;
@@ -51,9 +47,6 @@ public sealed class CacheStatistics
 
     /// <summary>Entries held in memory (registered with the directory).</summary>
     public long Size => Interlocked.Read(ref _size);
-
-    /// <summary>The clear generation.</summary>
-    public long Generation => Interlocked.Read(ref _generation);
 
     internal void Hit() => _hits.Increment();
 
@@ -89,35 +82,9 @@ public sealed class CacheStatistics
 
     internal void SizeChanged(long delta) => Interlocked.Add(ref _size, delta);
 
-    /// <summary>True while a clear is running: its deletes may not have reached what is stored or read now.</summary>
-    public bool ClearRunning => Interlocked.Read(ref _clearsRunning) > 0;
-
-    /// <summary>
-    /// True when an entry created at <paramref name="createdAt"/> is older than the last clear, so a row of it read
-    /// from storage is one the clear was deleting when the read overtook it.
-    /// </summary>
-    internal bool PredatesLastClear(DateTimeOffset createdAt) => createdAt.UtcTicks < Interlocked.Read(ref _lastClearStartedTicks);
-
-    /// <summary>A clear starts at <paramref name="now"/>: a new generation, counters zeroed.</summary>
-    internal void BeginClear(DateTimeOffset now)
-    {
-        Interlocked.Increment(ref _clearsRunning);
-        Interlocked.Exchange(ref _lastClearStartedTicks, now.UtcTicks);
-        Reset();
-    }
-
-    /// <summary>The clear is done: another generation, so an inference started during it stores nothing either.</summary>
-    internal void EndClear()
-    {
-        // Generation first: whoever sees the clear finished sees the new generation too.
-        Interlocked.Increment(ref _generation);
-        Interlocked.Decrement(ref _clearsRunning);
-    }
-
-    /// <summary>Starts a new generation and zeroes the request counters (in-flight and size are live values and stay).</summary>
+    /// <summary>Zeroes the request counters (in-flight and size are live values and stay).</summary>
     internal void Reset()
     {
-        Interlocked.Increment(ref _generation);
         _hits.Reset();
         Interlocked.Exchange(ref _storageHits, 0);
         Interlocked.Exchange(ref _misses, 0);

@@ -1,31 +1,32 @@
 using System.Globalization;
 using PredictionCache.Grains.Caching;
+using PredictionCache.Grains.Placement;
 using PredictionCache.Grains.Prediction;
 using PredictionCache.Grains.Storage;
-using PredictionCache.Silo;
 
 namespace PredictionCache.Grains.Directory;
 
 /// <summary>
-/// A directory shard: LRU order over its keys, fed by registrations (misses that stored an entry) and by the
+/// A directory shard of one silo: LRU order over its keys, fed by registrations (misses that stored an entry) and by the
 /// touches hits buffer for it. Before it picks victims it drains the buffer, so eviction sees the latest hits.
-/// Every key it sees used goes to <see cref="AccessTimes"/>, for storage's batched <c>last_access</c> writes.
+/// Every key it sees used goes to <see cref="SiloLocalAccessTimes"/>, for storage's batched <c>last_access</c> writes.
 /// Eviction only deactivates: the entry stays in storage, and the next request brings it back without inference.
 /// </summary>
+[SiloBoundPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
-internal sealed class CacheDirectoryGrain(DirectoryShards shards, CacheStatistics statistics, AccessTimes accessTimes) : Grain, ICacheDirectoryGrain
+[GrainType("predictioncache.directory")]
+internal sealed class CacheDirectoryGrain(SiloLocalDirectory directory, CacheStatistics statistics, SiloLocalAccessTimes accessTimes)
+    : Grain, ICacheDirectoryGrain
 {
     private readonly LruOrder _lru = new();
     private TouchBuffer _touches = null!;
     private Action<string> _touch = null!;
     private int _shard;
 
-    internal LruOrder Order => _lru;
-
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _shard = int.Parse(GetPrimaryKeyString(), CultureInfo.InvariantCulture);
-        _touches = shards.BufferOf(_shard);
+        _shard = int.Parse(SiloBoundPlacement.NameOf(this.GetPrimaryKeyString()), CultureInfo.InvariantCulture);
+        _touches = directory.BufferOf(_shard);
         _touch = key =>
         {
             _lru.Touch(key);
@@ -43,17 +44,19 @@ internal sealed class CacheDirectoryGrain(DirectoryShards shards, CacheStatistic
             statistics.SizeChanged(1);
         }
 
-        while (_lru.Count > shards.CapacityPerShard && _lru.RemoveLeastRecent() is { } victim)
+        var evicted = 0;
+        while (_lru.Count > directory.CapacityPerShard && _lru.RemoveLeastRecent() is { } victim)
         {
             statistics.SizeChanged(-1);
             statistics.Evicted();
+            evicted++;
 
-            // Not awaited: the victim's activation owns its deactivation, and a directory turn never waits on a
-            // prediction grain (one may be waiting on this shard).
-            _ = GrainFactory.GetGrain<IPredictionGrain>(victim).DeactivateOnIdleAsync("evicted");
+            // One-way: the call returns at once and the victim's activation owns its deactivation; a directory turn
+            // never waits on a prediction grain (one may be waiting on this shard).
+            _ = GrainFactory.GetGrain<IPredictionGrain>(victim).EvictAsync();
         }
 
-        shards.PublishCount(_shard, _lru.Count);
+        directory.PublishCount(_shard, _lru.Count);
         return Task.CompletedTask;
     }
 
@@ -62,7 +65,7 @@ internal sealed class CacheDirectoryGrain(DirectoryShards shards, CacheStatistic
         if (_lru.Remove(key))
         {
             statistics.SizeChanged(-1);
-            shards.PublishCount(_shard, _lru.Count);
+            directory.PublishCount(_shard, _lru.Count);
         }
 
         return Task.CompletedTask;
@@ -80,9 +83,13 @@ internal sealed class CacheDirectoryGrain(DirectoryShards shards, CacheStatistic
         var keys = _lru.Keys.ToArray();
         _lru.Clear();
         statistics.SizeChanged(-keys.Length);
-        shards.PublishCount(_shard, 0);
+        directory.PublishCount(_shard, 0);
         return Task.FromResult<IReadOnlyList<string>>(keys);
     }
 
-    public Task<int> GetCountAsync() => Task.FromResult(_lru.Count);
+    public Task<IReadOnlyList<string>> GetKeysAsync()
+    {
+        _touches.Drain(_touch);
+        return Task.FromResult<IReadOnlyList<string>>(_lru.InOrder().ToArray());
+    }
 }

@@ -1,27 +1,33 @@
-using PredictionCache.Silo;
+using Orleans.Concurrency;
 
 namespace PredictionCache.Grains.Directory;
 
 /// <summary>
-/// One shard of the cache directory (key: the shard's index). It keeps the LRU order of the cached prediction
-/// grains whose keys hash to it and deactivates the coldest to hold its share of <c>Cache:MaxEntries</c>.
-/// It never awaits a prediction grain, so prediction grains may await it.
+/// One shard of a silo's cache directory (key: the silo's address and the shard's index). It keeps the exact LRU order
+/// of the cached prediction grains on its silo whose keys hash to it, and evicts the coldest to hold its share of
+/// <c>Cache:MaxEntries</c>. It never awaits a prediction grain, so prediction grains may await it.
 /// </summary>
+[Alias("predictioncache.directory")]
 public interface ICacheDirectoryGrain : IGrainWithStringKey
 {
     /// <summary>Adds a key that now holds an entry (or marks it most recent) and evicts beyond capacity.</summary>
+    [Alias("register")]
     Task RegisterAsync(string key, CancellationToken cancellationToken = default);
 
-    /// <summary>Removes a key whose entry is gone (expired or deleted).</summary>
+    /// <summary>Removes a key whose entry is gone (expired, deleted or evicted).</summary>
+    [Alias("unregister")]
     Task UnregisterAsync(string key, CancellationToken cancellationToken = default);
 
     /// <summary>Applies the touches buffered by cache hits to the LRU order.</summary>
+    [Alias("flush")]
     Task FlushTouchesAsync();
 
-    /// <summary>Forgets every key and returns them; the caller deactivates their grains (outside any turn).</summary>
+    /// <summary>Forgets every key and returns them; the caller drops their grains (outside any turn of this shard).</summary>
+    [Alias("clear")]
     Task<IReadOnlyList<string>> ClearAsync();
 
-    /// <summary>How many keys the shard holds.</summary>
+    /// <summary>The keys from most to least recently used.</summary>
     [ReadOnly]
-    Task<int> GetCountAsync();
+    [Alias("keys")]
+    Task<IReadOnlyList<string>> GetKeysAsync();
 }

@@ -4,11 +4,13 @@ namespace PredictionCache.Grains.Inference;
 /// <param name="Result">The prediction; null when it failed.</param>
 /// <param name="Error">Why it failed; null when it succeeded.</param>
 /// <param name="TimedOut">True when it failed because it took too long (the gateway's 504, not 502).</param>
-internal readonly record struct InferenceOutcome(PredictionResult? Result, string? Error, bool TimedOut = false)
+[GenerateSerializer, Immutable, Alias("predictioncache.inference-outcome")]
+public readonly record struct InferenceOutcome(
+    [property: Id(0)] PredictionResult? Result, [property: Id(1)] string? Error, [property: Id(2)] bool TimedOut = false)
 {
-    public static InferenceOutcome Success(PredictionResult result) => new(result, null);
+    internal static InferenceOutcome Success(PredictionResult result) => new(result, null);
 
-    public static InferenceOutcome Failure(string error) => new(null, error);
+    internal static InferenceOutcome Failure(string error) => new(null, error);
 
-    public static InferenceOutcome Timeout(string error) => new(null, error, TimedOut: true);
+    internal static InferenceOutcome Timeout(string error) => new(null, error, TimedOut: true);
 }

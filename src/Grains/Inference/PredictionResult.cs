@@ -8,14 +8,19 @@ namespace PredictionCache.Grains.Inference;
 /// <summary>
 /// A model's answer as UTF-8 JSON, kept as bytes: a cache hit writes them to the response as they are,
 /// with no serialization per hit.
+/// Between grains it crosses as those bytes, never copied: it is immutable.
 /// </summary>
 [JsonConverter(typeof(PredictionResultJsonConverter))]
+[GenerateSerializer, Immutable, Alias("predictioncache.result")]
 public sealed class PredictionResult
 {
-    private PredictionResult(byte[] utf8Json) => Utf8Json = utf8Json;
+    [Id(0)]
+    private readonly byte[] _utf8Json;
+
+    private PredictionResult(byte[] utf8Json) => _utf8Json = utf8Json;
 
     /// <summary>The JSON value, UTF-8 encoded.</summary>
-    public ReadOnlyMemory<byte> Utf8Json { get; }
+    public ReadOnlyMemory<byte> Utf8Json => _utf8Json;
 
     /// <summary>Serializes <paramref name="value"/>.</summary>
     public static PredictionResult From<T>(T value, JsonTypeInfo<T> typeInfo) =>

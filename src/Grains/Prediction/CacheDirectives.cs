@@ -9,5 +9,10 @@ namespace PredictionCache.Grains.Prediction;
 /// Accept an entry expired no more than this long ago (<see cref="TimeSpan.MaxValue"/>: any amount), within the
 /// cache's grace; null accepts only fresh entries.
 /// </param>
+[GenerateSerializer, Immutable, Alias("predictioncache.directives")]
 public readonly record struct CacheDirectives(
-    bool NoCache = false, bool NoStore = false, TimeSpan? MaxAge = null, bool OnlyIfCached = false, TimeSpan? MaxStale = null);
+    [property: Id(0)] bool NoCache = false,
+    [property: Id(1)] bool NoStore = false,
+    [property: Id(2)] TimeSpan? MaxAge = null,
+    [property: Id(3)] bool OnlyIfCached = false,
+    [property: Id(4)] TimeSpan? MaxStale = null);

@@ -1,6 +1,5 @@
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Inference;
-using PredictionCache.Silo;
 
 namespace PredictionCache.Grains.Prediction;
 
@@ -19,14 +18,14 @@ internal sealed partial class PredictionGrain
     /// The answer a remembered failure gives <paramref name="request"/>: the stale entry when there is one within the
     /// grace, else the failure itself; null when no failure is remembered for this input.
     /// </summary>
-    private PredictionTicket? RememberedFailure(PredictionRequest request)
+    private PredictionOutcome? RememberedFailure(PredictionRequest request)
     {
         if (_failure is not { } failure)
         {
             return null;
         }
 
-        if (failure.Until <= services.Time.GetUtcNow() || failure.Generation != services.Statistics.Generation)
+        if (failure.Until <= services.Time.GetUtcNow() || failure.Generation != services.ClearState.Generation)
         {
             // Its timer is late, or a clear ran since: it no longer counts.
             ForgetFailure();
@@ -41,10 +40,10 @@ internal sealed partial class PredictionGrain
 
         if (Serve(request.NormalizedText, maxAge: null, maxStale: TimeSpan.MaxValue) is { } stale)
         {
-            return new PredictionTicket(PredictionStatus.Stale, stale.JobId, stale);
+            return Outcome(PredictionStatus.Stale, stale.JobId, stale);
         }
 
-        return new PredictionTicket(PredictionStatus.Failed, failure.JobId, null, new PredictionFailure(failure.Error, failure.TimedOut));
+        return Outcome(PredictionStatus.Failed, failure.JobId, failure: new PredictionFailure(failure.Error, failure.TimedOut));
     }
 
     /// <summary>Remembers the failed <paramref name="outcome"/> of <paramref name="inflight"/>, when negative caching is on.</summary>
@@ -61,8 +60,8 @@ internal sealed partial class PredictionGrain
             services.Time.GetUtcNow() + services.NegativeTtl, inflight.Generation);
         if (_failureTimer is null)
         {
-            _failureTimer = RegisterGrainTimer(
-                static (self, _) => self.OnFailureElapsedAsync(), this, new GrainTimerCreationOptions { DueTime = services.NegativeTtl });
+            _failureTimer = this.RegisterGrainTimer(
+                static (self, _) => self.OnFailureElapsedAsync(), this, new GrainTimerCreationOptions(services.NegativeTtl, Timeout.InfiniteTimeSpan));
         }
         else
         {

@@ -1,49 +1,57 @@
+using Orleans.Storage;
+using System.Diagnostics;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Inference;
-using System.Diagnostics;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Telemetry;
-using PredictionCache.Silo;
 
 namespace PredictionCache.Grains.Prediction;
 
 /// <summary>
-/// One cache key. The entry is published in a volatile field so the hit path (<see cref="TryGetAsync"/>) reads it
-/// without a turn; everything that changes it runs in turns. A miss admits an inference, creates its job, and
-/// returns at once; concurrent misses join that job; the inference's result comes back into the actor through
-/// <see cref="Grain.RunInTurnAsync"/>, is stored, then completes the job.
-/// Its life is governed by the TTL timer and the LRU directory, not by idle age; with nothing to hold it
-/// deactivates itself. An expired entry is kept for the grace (<see cref="CacheOptions.GraceSeconds"/>) so a failed
-/// inference can fall back to it; a failure is remembered for <see cref="CacheOptions.NegativeTtlSeconds"/>
-/// (PredictionGrain.Failures.cs).
+/// One cache key. Its single activation in the cluster deduplicates inference: a miss admits an inference, creates
+/// its job and returns at once; concurrent misses join that job. The inference runs off the activation and its outcome
+/// comes back as a call of its own (<see cref="CompleteAsync"/>), which stores the entry, publishes it in the silo's
+/// <see cref="SiloLocalEntries"/> and completes the job.
+/// Its life is governed by the TTL timer and the silo's LRU directory, not by idle age (Orleans' idle collector runs
+/// on the wall clock): with nothing to hold it deactivates itself. An expired entry is kept for the grace
+/// (<see cref="CacheOptions.GraceSeconds"/>) so a failed inference can fall back to it; a failure is remembered for
+/// <see cref="CacheOptions.NegativeTtlSeconds"/> (PredictionGrain.Failures.cs).
 /// </summary>
+[GrainType("predictioncache.prediction")]
 [CollectionAgeLimit(AlwaysActive = true)]
 internal sealed partial class PredictionGrain(
-    [PersistentState("entry")] IPersistentState<CacheEntry> state,
+    [PersistentState(PredictionGrain.StateName, PredictionGrain.StorageName)] IPersistentState<CacheEntry> state,
     PredictionGrainServices services) : Grain, IPredictionGrain
 {
-    private volatile CacheEntry? _entry;
+    /// <summary>The grain storage provider that keeps entries.</summary>
+    public const string StorageName = "cache";
+
+    /// <summary>The state's name.</summary>
+    public const string StateName = "entry";
+
+    private string _key = "";
+    private PublishedEntry? _published;
     private IGrainTimer? _ttlTimer;
     private Inflight? _inflight;
     private int _shard;
 
-    // Written by concurrent hits without a turn: a torn or lost update only costs one redundant touch.
-    private int _touchedEpoch = -1;
+    // True once the directory or a clear has let go of the key: deactivation does not unregister it again.
+    private bool _released;
 
-    // 1 while the entry came from storage and has not served yet: its first hit counts as a level-2 hit.
-    private int _fromStorage;
+    private CacheEntry? Entry => _published?.Entry;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _shard = services.Directory.ShardOf(GetPrimaryKeyString());
+        _key = this.GetPrimaryKeyString();
+        _shard = services.Directory.ShardOf(_key);
         if (!state.RecordExists)
         {
             return;
         }
 
-        // The state was read from storage (level 2) before this call: an entry evicted from memory, or kept across a
-        // restart. Eviction never deletes it; only expiry, removal, clearing and storage trimming do.
-        if (services.Statistics.ClearRunning || services.Statistics.PredatesLastClear(state.State.CreatedAt))
+        // The state was read from storage (level 2) before this call: an entry evicted from memory, kept across a
+        // restart, or kept by another silo. Eviction never deletes it; only expiry, removal, clearing and trimming do.
+        if (services.ClearState.Running || services.ClearState.PredatesLastClear(state.State.CreatedAt))
         {
             // A clear is deleting this row, or was when it was read: it must not come back.
             await ForgetStoredAsync(cancellationToken);
@@ -58,20 +66,41 @@ internal sealed partial class PredictionGrain(
             return;
         }
 
-        _fromStorage = 1;
-        await PublishAsync(state.State, cancellationToken);
+        await PublishAsync(state.State, fromStorage: true, cancellationToken);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_published is null)
+        {
+            return;
+        }
+
+        Withdraw();
+        if (!_released)
+        {
+            // Deactivated by Orleans itself (the silo stopping, a shutdown, a directory conflict): the shard forgets it.
+            try
+            {
+                await services.Directory.UnregisterAsync(_shard, _key, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                PredictionLog.UnregisterFailed(services.Logger, ex, _key);
+            }
+        }
     }
 
     public ValueTask<CacheEntry?> TryGetAsync(CacheProbe probe) =>
         ValueTask.FromResult(Serve(probe.NormalizedText, probe.MaxAge, probe.MaxStale));
 
-    public async Task<PredictionTicket> GetOrStartAsync(PredictionRequest request, CancellationToken cancellationToken = default)
+    public async Task<PredictionOutcome> GetOrStartAsync(PredictionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!services.Models.TryGetServed(request.Model, out var served) || served.Descriptor.Name != request.Model)
         {
             // Checked before anything is admitted or created: an inference for a model without a backend would
-            // fault unobserved and leave its job processing and this key joined to it for good.
+            // leave its job processing and this key joined to it for good.
             DeactivateIfEmpty();
             throw new ArgumentException($"The model '{request.Model}' is not served.", nameof(request));
         }
@@ -79,7 +108,7 @@ internal sealed partial class PredictionGrain(
         var directives = request.Directives;
         if (!directives.NoCache && Serve(request.NormalizedText, directives.MaxAge, directives.MaxStale) is { } entry)
         {
-            return new PredictionTicket(entry.IsStale(services.Time.GetUtcNow()) ? PredictionStatus.Stale : PredictionStatus.Hit, entry.JobId, entry);
+            return Outcome(entry.IsStale(services.Time.GetUtcNow()) ? PredictionStatus.Stale : PredictionStatus.Hit, entry.JobId, entry);
         }
 
         if (!directives.NoCache && RememberedFailure(request) is { } failed)
@@ -94,17 +123,17 @@ internal sealed partial class PredictionGrain(
         {
             inflight.Store |= !directives.NoStore;
             services.Statistics.Coalesce();
-            return new PredictionTicket(PredictionStatus.Joined, inflight.JobId, null);
+            return Outcome(PredictionStatus.Joined, inflight.JobId);
         }
 
         if (directives.OnlyIfCached || !served.Scheduler.TryAdmit())
         {
             DeactivateIfEmpty();
-            return new PredictionTicket(directives.OnlyIfCached ? PredictionStatus.NotCached : PredictionStatus.Overloaded, Guid.Empty, null);
+            return Outcome(directives.OnlyIfCached ? PredictionStatus.NotCached : PredictionStatus.Overloaded, Guid.Empty);
         }
 
         var job = new JobRecord(
-            Guid.NewGuid(), GetPrimaryKeyString(), request.Model, request.Text, JobStatus.Processing, null, null, services.Time.GetUtcNow(), null);
+            Guid.NewGuid(), _key, request.Model, request.Text, JobStatus.Processing, null, null, services.Time.GetUtcNow(), null);
         try
         {
             // Stored before anyone hears its id: a client told about a job can always find it.
@@ -120,22 +149,23 @@ internal sealed partial class PredictionGrain(
         services.Statistics.Miss();
 
         // A colliding input is inferred on its own: its job gets its answer, the key keeps the entry it has.
-        var collision = _inflight is not null;
-        var started = new Inflight(job.Id, request.Model, request.NormalizedText, !directives.NoStore && !collision, services.Statistics.Generation);
-        if (!collision)
+        var started = new Inflight(job.Id, request.Model, request.NormalizedText, !directives.NoStore, services.ClearState.Generation);
+        if (_inflight is null)
         {
             _inflight = started;
         }
 
-        started.Completion = InferAndApplyAsync(started, request.NormalizedText);
-        PredictionLog.InferenceStarted(services.Logger, GetPrimaryKeyString(), job.Id);
-        return new PredictionTicket(PredictionStatus.Started, job.Id, null);
+        // Off the activation: a model call must not hold the activation's scheduler; its outcome comes back as a call.
+        var self = this.AsReference<IPredictionGrain>();
+        started.Completion = Task.Run(() => InferAsync(self, started), CancellationToken.None);
+        PredictionLog.InferenceStarted(services.Logger, _key, job.Id);
+        return Outcome(PredictionStatus.Started, job.Id);
     }
 
     public async Task<bool> RemoveAsync(CancellationToken cancellationToken = default)
     {
         ForgetFailure();
-        var existed = _entry is not null;
+        var existed = _published is not null;
         if (existed)
         {
             await ClearEntryAsync(cancellationToken);
@@ -145,16 +175,54 @@ internal sealed partial class PredictionGrain(
         return existed;
     }
 
+    public async Task CompleteAsync(Guid jobId, InferenceOutcome outcome)
+    {
+        if (_inflight is { } inflight && inflight.JobId == jobId)
+        {
+            _inflight = null;
+            await ApplyAsync(inflight, outcome);
+        }
+        else
+        {
+            // A colliding input's inference, or this activation is not the one that started it (evicted or cleared
+            // meanwhile): the job gets its answer; the entry is not kept.
+            await FinishJobAsync(jobId, outcome);
+        }
+
+        DeactivateIfEmpty();
+    }
+
+    public Task EvictAsync()
+    {
+        // The shard has forgotten the key already; the row stays in storage, for the next request to bring back.
+        _released = true;
+        Withdraw();
+        StopTtlTimer();
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    public Task DropAsync()
+    {
+        // A clear: the shard has forgotten the key, and storage is cleared as a whole after every silo has dropped.
+        _released = true;
+        ForgetFailure();
+        Withdraw();
+        StopTtlTimer();
+        DeactivateIfEmpty();
+        return Task.CompletedTask;
+    }
+
     /// <summary>
     /// The entry, when it answers <paramref name="normalizedText"/> now and is no older than <paramref name="maxAge"/>,
     /// or, with <paramref name="maxStale"/>, expired no longer than that ago and within the grace; serving it counts a
-    /// hit and touches the LRU. Used with and without a turn: it only reads the published entry.
+    /// hit and touches the LRU.
     /// </summary>
     private CacheEntry? Serve(string normalizedText, TimeSpan? maxAge, TimeSpan? maxStale = null)
     {
-        var entry = _entry;
+        var published = _published;
         var now = services.Time.GetUtcNow();
-        if (entry is null ||
+        if (published?.Entry is not { } entry ||
             (!entry.Serves(normalizedText, now, maxAge) &&
              (maxStale is not { } stale || !entry.ServesStale(normalizedText, now, stale, services.Grace) ||
               (maxAge is { } limit && now - entry.CreatedAt > limit))))
@@ -162,48 +230,43 @@ internal sealed partial class PredictionGrain(
             return null;
         }
 
-        if (_fromStorage == 0 || Interlocked.Exchange(ref _fromStorage, 0) == 0)
-        {
-            services.Statistics.Hit();
-        }
-        else
-        {
-            services.Statistics.StorageHit();
-        }
-
-        services.Directory.Touch(_shard, GetPrimaryKeyString(), ref _touchedEpoch);
+        services.CountHit(_key, published);
         return entry;
     }
 
-    private async Task InferAndApplyAsync(Inflight inflight, string normalizedText)
+    private async Task InferAsync(IPredictionGrain self, Inflight inflight)
     {
+        InferenceOutcome outcome;
+
         // Its lines (failure, store, job completion) carry the key and job id, and its trace span is the inference.
-        using var scope = services.Logger.BeginScope(new RequestLogScope(GetPrimaryKeyString(), inflight.JobId));
-        using var activity = CacheActivities.Source.StartActivity(CacheActivities.Inference);
-        activity?.SetTag(CacheActivities.CacheKeyTag, GetPrimaryKeyString());
-        activity?.SetTag(CacheActivities.JobIdTag, inflight.JobId.ToString());
-        activity?.SetTag(CacheActivities.ModelTag, inflight.Model);
-        var model = services.Models.Get(inflight.Model);
-        var outcome = await model.Scheduler.RunAsync(model.Backend, normalizedText);
-        if (outcome.Error is { } error)
+        using (services.Logger.BeginScope(new RequestLogScope(_key, inflight.JobId)))
+        using (var activity = CacheActivities.Source.StartActivity(CacheActivities.Inference))
         {
-            activity?.SetStatus(ActivityStatusCode.Error, error);
+            activity?.SetTag(CacheActivities.CacheKeyTag, _key);
+            activity?.SetTag(CacheActivities.JobIdTag, inflight.JobId.ToString());
+            activity?.SetTag(CacheActivities.ModelTag, inflight.Model);
+            var model = services.Models.Get(inflight.Model);
+            outcome = await model.Scheduler.RunAsync(model.Backend, inflight.NormalizedText);
+            if (outcome.Error is { } error)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, error);
+            }
         }
 
-        if (!await RunInTurnAsync(() => ApplyAsync(inflight, outcome, normalizedText)))
+        try
         {
-            // Deactivated meanwhile (evicted or cleared): the job still gets its answer; the entry is not kept.
-            await FinishJobAsync(inflight, outcome);
+            await self.CompleteAsync(inflight.JobId, outcome);
+        }
+        catch (Exception ex)
+        {
+            // The silo is stopping, or the call failed: the job still gets its answer, never left processing.
+            PredictionLog.CompletionCallFailed(services.Logger, ex, _key, inflight.JobId);
+            await FinishJobAsync(inflight.JobId, outcome);
         }
     }
 
-    private async Task ApplyAsync(Inflight inflight, InferenceOutcome outcome, string normalizedText)
+    private async Task ApplyAsync(Inflight inflight, InferenceOutcome outcome)
     {
-        if (ReferenceEquals(_inflight, inflight))
-        {
-            _inflight = null;
-        }
-
         if (outcome.Result is null)
         {
             RememberFailure(inflight, outcome);
@@ -220,7 +283,7 @@ internal sealed partial class PredictionGrain(
             var entry = new CacheEntry
             {
                 Model = inflight.Model,
-                NormalizedText = normalizedText,
+                NormalizedText = inflight.NormalizedText,
                 Result = result,
                 JobId = inflight.JobId,
                 CreatedAt = now,
@@ -229,8 +292,7 @@ internal sealed partial class PredictionGrain(
             try
             {
                 await StoreAsync(entry);
-                _fromStorage = 0;
-                await PublishAsync(entry, CancellationToken.None);
+                await PublishAsync(entry, fromStorage: false, CancellationToken.None);
                 if (ClearedSince(inflight))
                 {
                     // A clear started while the entry was being stored and may have missed it (the directory had no
@@ -240,26 +302,25 @@ internal sealed partial class PredictionGrain(
             }
             catch (Exception ex)
             {
-                PredictionLog.StoreFailed(services.Logger, ex, GetPrimaryKeyString(), inflight.JobId);
+                PredictionLog.StoreFailed(services.Logger, ex, _key, inflight.JobId);
             }
         }
 
-        await FinishJobAsync(inflight, outcome);
-        DeactivateIfEmpty();
+        await FinishJobAsync(inflight.JobId, outcome);
     }
 
-    private async Task FinishJobAsync(Inflight inflight, InferenceOutcome outcome)
+    private async Task FinishJobAsync(Guid jobId, InferenceOutcome outcome)
     {
         var now = services.Time.GetUtcNow();
         if (outcome.Result is null)
         {
-            PredictionLog.InferenceFailed(services.Logger, GetPrimaryKeyString(), inflight.JobId, outcome.Error!);
+            PredictionLog.InferenceFailed(services.Logger, _key, jobId, outcome.Error!);
         }
 
         var jobs = services.Jobs;
         var write = (CancellationToken cancellationToken) => outcome.Result is { } result
-            ? jobs.CompleteAsync(inflight.JobId, result, now, cancellationToken)
-            : jobs.FailAsync(inflight.JobId, outcome.Error!, now, outcome.TimedOut, cancellationToken);
+            ? jobs.CompleteAsync(jobId, result, now, cancellationToken)
+            : jobs.FailAsync(jobId, outcome.Error!, now, outcome.TimedOut, cancellationToken);
         try
         {
             await write(CancellationToken.None);
@@ -267,40 +328,63 @@ internal sealed partial class PredictionGrain(
         catch (Exception ex)
         {
             // Storage refused it (down, unreachable): written again in the background, never left processing.
-            PredictionLog.JobCompletionFailed(services.Logger, ex, GetPrimaryKeyString(), inflight.JobId);
-            services.JobCompletions.Schedule(inflight.JobId, write);
+            PredictionLog.JobCompletionFailed(services.Logger, ex, _key, jobId);
+            services.JobCompletions.Schedule(jobId, write);
         }
     }
 
-    private async Task PublishAsync(CacheEntry entry, CancellationToken cancellationToken)
+    /// <summary>Publishes <paramref name="entry"/> on this silo, arms the TTL timer, and registers or touches the key.</summary>
+    private async Task PublishAsync(CacheEntry entry, bool fromStorage, CancellationToken cancellationToken)
     {
-        var isNew = _entry is null;
-        _entry = entry;
+        var isNew = _published is null;
+        var published = new PublishedEntry(entry, _shard, fromStorage);
+        _published = published;
+        _released = false;
+        services.Published.Publish(_key, published);
         var dueIn = entry.ExpiresAt + services.Grace - services.Time.GetUtcNow();
+        ArmTtlTimer(dueIn < TimeSpan.Zero ? TimeSpan.Zero : dueIn);
+        if (isNew)
+        {
+            await services.Directory.RegisterAsync(_shard, _key, cancellationToken);
+        }
+        else
+        {
+            // A refresh (no-cache, max-age) is a use: the entry moves up the LRU order as a hit would move it.
+            services.Directory.Touch(_shard, _key, ref published.TouchedEpoch);
+        }
+    }
+
+    private void ArmTtlTimer(TimeSpan dueIn)
+    {
         if (_ttlTimer is null)
         {
-            _ttlTimer = RegisterGrainTimer(
-                static (self, _) => self.OnTtlElapsedAsync(), this, new GrainTimerCreationOptions { DueTime = dueIn });
+            _ttlTimer = this.RegisterGrainTimer(
+                static (self, _) => self.OnTtlElapsedAsync(), this, new GrainTimerCreationOptions(dueIn, Timeout.InfiniteTimeSpan));
         }
         else
         {
             _ttlTimer.Change(dueIn, Timeout.InfiniteTimeSpan);
         }
+    }
 
-        if (isNew)
+    private void StopTtlTimer()
+    {
+        _ttlTimer?.Dispose();
+        _ttlTimer = null;
+    }
+
+    private void Withdraw()
+    {
+        if (_published is { } published)
         {
-            await services.Directory.RegisterAsync(_shard, GetPrimaryKeyString(), cancellationToken);
-        }
-        else
-        {
-            // A refresh (no-cache, max-age) is a use: the entry moves up the LRU order as a hit would move it.
-            services.Directory.Touch(_shard, GetPrimaryKeyString(), ref _touchedEpoch);
+            services.Published.Withdraw(_key, published);
+            _published = null;
         }
     }
 
     private async Task OnTtlElapsedAsync()
     {
-        if (_entry is not { } entry)
+        if (Entry is not { } entry)
         {
             return;
         }
@@ -314,24 +398,18 @@ internal sealed partial class PredictionGrain(
         }
 
         services.Statistics.Expired();
-
-        // Not the tick's token: ClearEntryAsync disposes this very timer, which cancels that token, and the storage
-        // clear and unregistration that follow must still run.
         await ClearEntryAsync(CancellationToken.None);
         DeactivateIfEmpty();
     }
 
     private async Task ClearEntryAsync(CancellationToken cancellationToken)
     {
-        _entry = null;
-        _fromStorage = 0;
+        // Withdrawn first: from here on no hit on any path serves it.
+        Withdraw();
+        StopTtlTimer();
         await ForgetStoredAsync(cancellationToken);
-
-        await services.Directory.UnregisterAsync(_shard, GetPrimaryKeyString(), cancellationToken);
-
-        // Last: when the TTL timer's own tick runs this, disposing the timer cancels the token used above.
-        _ttlTimer?.Dispose();
-        _ttlTimer = null;
+        await services.Directory.UnregisterAsync(_shard, _key, cancellationToken);
+        _released = true;
     }
 
     /// <summary>
@@ -377,11 +455,14 @@ internal sealed partial class PredictionGrain(
 
     /// <summary>True when a clear started (or is running) since <paramref name="inflight"/> began: its result is not kept.</summary>
     private bool ClearedSince(Inflight inflight) =>
-        inflight.Generation != services.Statistics.Generation || services.Statistics.ClearRunning;
+        inflight.Generation != services.ClearState.Generation || services.ClearState.Running;
+
+    private PredictionOutcome Outcome(PredictionStatus status, Guid jobId, CacheEntry? entry = null, PredictionFailure? failure = null) =>
+        new(status, _key, jobId, entry, failure);
 
     private void DeactivateIfEmpty()
     {
-        if (_entry is null && _inflight is null && _failure is null)
+        if (_published is null && _inflight is null && _failure is null)
         {
             DeactivateOnIdle();
         }
@@ -403,7 +484,7 @@ internal sealed partial class PredictionGrain(
         /// <summary>The clear generation it started in.</summary>
         public long Generation { get; } = generation;
 
-        /// <summary>The completion, owned by the grain.</summary>
+        /// <summary>The inference and the call that brings its outcome back, owned by the grain.</summary>
         public Task? Completion { get; set; }
     }
 }

@@ -16,6 +16,12 @@ internal static partial class PredictionLog
     [LoggerMessage(103, LogLevel.Error, "Completing job {JobId} for {CacheKey} failed")]
     public static partial void JobCompletionFailed(ILogger logger, Exception exception, string cacheKey, Guid jobId);
 
+    [LoggerMessage(105, LogLevel.Warning, "Unregistering {CacheKey} from its directory shard at deactivation failed")]
+    public static partial void UnregisterFailed(ILogger logger, Exception exception, string cacheKey);
+
+    [LoggerMessage(106, LogLevel.Warning, "Bringing the outcome of job {JobId} back to {CacheKey} failed; the job is completed directly")]
+    public static partial void CompletionCallFailed(ILogger logger, Exception exception, string cacheKey, Guid jobId);
+
     [LoggerMessage(104, LogLevel.Warning, "Flushing touches to directory shard {Shard} failed")]
     public static partial void TouchFlushFailed(ILogger logger, Exception exception, int shard);
 }

@@ -26,7 +26,7 @@ public sealed class CacheMetrics
     private long _storedEntries;
     private JobStatusCounts? _jobs;
 
-    internal CacheMetrics(IMeterFactory meterFactory, CacheStatistics statistics, DirectoryShards directory)
+    internal CacheMetrics(IMeterFactory meterFactory, CacheStatistics statistics, SiloLocalDirectory directory)
     {
         Meter = meterFactory.Create(MeterName);
         Meter.CreateObservableCounter(

@@ -1,11 +1,13 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 
 namespace PredictionCache.Silo.Metrics;
 
-/// <summary>The silo's instruments, on a meter named <see cref="MeterName"/> created from the host's <see cref="IMeterFactory"/>.</summary>
+/// <summary>
+/// The silo's own instruments, on a meter named <see cref="MeterName"/> created from the host's
+/// <see cref="IMeterFactory"/>: grain calls per grain type and method and their duration, recorded by
+/// <see cref="GrainCallMetricsFilter"/>. Activations per grain type are Orleans' own (meter <c>Microsoft.Orleans</c>).
+/// </summary>
 internal sealed class SiloMetrics
 {
     public const string MeterName = "PredictionCache.Silo";
@@ -17,26 +19,16 @@ internal sealed class SiloMetrics
         0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
     ];
 
-    private readonly UpDownCounter<long> _activations;
-    private readonly Counter<long> _deactivations;
-    private readonly Histogram<double> _callDuration;
-    private readonly ConcurrentQueue<GrainMethodMetrics> _methods = new();
-
-    public SiloMetrics(IMeterFactory meterFactory, IOptions<SiloMetricsOptions>? options = null)
+    public SiloMetrics(IMeterFactory meterFactory, IOptions<SiloMetricsOptions> options)
     {
-        CountsGrainCalls = options?.Value.GrainCalls ?? true;
+        CountsGrainCalls = options.Value.GrainCalls;
         Meter = meterFactory.Create(MeterName);
-        _activations = Meter.CreateUpDownCounter<long>(
-            "predictioncache.silo.activations", "{activation}", "Activations in memory, by grain type.");
-        _deactivations = Meter.CreateCounter<long>(
-            "predictioncache.silo.deactivations", "{activation}", "Deactivations, by grain type and reason.");
-        _callDuration = Meter.CreateHistogram(
+        Calls = Meter.CreateCounter<long>("predictioncache.grain.calls", "{call}", "Grain calls, by grain type and method.");
+        CallDuration = Meter.CreateHistogram(
             "predictioncache.grain.call.duration",
             "s",
-            "Duration of grain calls, by grain type and method. Calls served without a turn (the cache-hit read) are sampled 1 in 1024; count calls with predictioncache.grain.calls.",
+            "Duration of grain calls, by grain type and method (timer ticks and Orleans' own calls left out).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CallDurationBuckets });
-        Meter.CreateObservableCounter(
-            "predictioncache.grain.calls", ObserveCalls, "{call}", "Grain calls, by grain type and method.");
     }
 
     public Meter Meter { get; }
@@ -44,27 +36,7 @@ internal sealed class SiloMetrics
     /// <summary>Whether grain calls are counted and timed (<see cref="SiloMetricsOptions.GrainCalls"/>).</summary>
     public bool CountsGrainCalls { get; }
 
-    /// <summary>Every (grain type, method) called so far.</summary>
-    public IEnumerable<GrainMethodMetrics> Methods => _methods;
+    public Counter<long> Calls { get; }
 
-    public void Activated(GrainType type) => _activations.Add(1, new KeyValuePair<string, object?>("grain.type", type.Name));
-
-    public void Deactivated(GrainType type, DeactivationReasonCode reason)
-    {
-        var tags = new TagList { { "grain.type", type.Name }, { "reason", reason.ToString() } };
-        _activations.Add(-1, new KeyValuePair<string, object?>("grain.type", type.Name));
-        _deactivations.Add(1, tags);
-    }
-
-    /// <summary>Creates the counters of one grain method of one type (once per pair; the type's runtime caches it).</summary>
-    public GrainMethodMetrics CreateMethodMetrics(GrainType type, GrainMethod method)
-    {
-        var metrics = new GrainMethodMetrics(_callDuration, type.Name, method.Name);
-        _methods.Enqueue(metrics);
-        return metrics;
-    }
-
-    private IEnumerable<Measurement<long>> ObserveCalls() =>
-        _methods.Select(m => new Measurement<long>(
-            m.Calls, new KeyValuePair<string, object?>("grain.type", m.GrainType), new KeyValuePair<string, object?>("grain.method", m.Method)));
+    public Histogram<double> CallDuration { get; }
 }

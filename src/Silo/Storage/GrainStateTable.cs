@@ -1,4 +1,4 @@
-namespace PredictionCache.Silo;
+namespace PredictionCache.Silo.Storage;
 
 /// <summary>
 /// Maps one grain state type to a table of its own, so its fields are columns that SQL can index, sort and sweep

@@ -1,4 +1,5 @@
-namespace PredictionCache.Silo;
+using PredictionCache.Grains.Storage;
+namespace PredictionCache.Silo.Storage;
 
 /// <summary>A grain storage provider that can hand out upkeep handles (<see cref="IGrainStateTable{TState}"/>) for its state tables.</summary>
 public interface IGrainStateTableProvider

@@ -1,4 +1,4 @@
-namespace PredictionCache.Silo;
+namespace PredictionCache.Silo.Storage;
 
 /// <summary>
 /// Thrown at start-up when the database that <c>Storage:ConnectionString</c> names cannot be reached or opened. The

@@ -1,3 +1,5 @@
+using Orleans.Storage;
+using PredictionCache.Grains.Storage;
 using System.Globalization;
 
 namespace PredictionCache.Silo.Storage;
@@ -23,14 +25,17 @@ internal sealed class AdoNetGrainStorage : IGrainStorage, IGrainStateTableProvid
             r => Activator.CreateInstance(typeof(AdoNetStateTable<>).MakeGenericType(r.StateType), database, r.Table)!);
     }
 
-    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        ReadStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var table = TableOf<T>(grainId, stateName);
         var dialect = _database.Dialect;
         await using var connection = await _database.OpenConnectionAsync(cancellationToken);
         await using var command = StorageDatabase.CreateCommand(connection, table.Sql.Select);
-        dialect.AddParameter(command, "key", grainId.Key);
+        dialect.AddParameter(command, "key", grainId.Key.ToString());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -51,11 +56,14 @@ internal sealed class AdoNetGrainStorage : IGrainStorage, IGrainStateTableProvid
         grainState.RecordExists = true;
     }
 
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        WriteStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var table = TableOf<T>(grainId, stateName);
-        var values = table.Mapping.ToRow(grainState.State);
+        var values = table.Mapping.ToRow(grainState.State!);
         var columns = table.Mapping.Columns;
         var etag = grainState.ETag;
         var version = Random.Shared.NextInt64(1, long.MaxValue);
@@ -65,7 +73,7 @@ internal sealed class AdoNetGrainStorage : IGrainStorage, IGrainStateTableProvid
             {
                 await using var command = StorageDatabase.CreateCommand(connection, etag is null ? table.Sql.Insert : table.Sql.Update, transaction);
                 var dialect = _database.Dialect;
-                dialect.AddParameter(command, "key", grainId.Key);
+                dialect.AddParameter(command, "key", grainId.Key.ToString());
                 dialect.AddParameter(command, "version", version);
                 dialect.AddParameter(command, "now", now);
                 for (var i = 0; i < values.Length; i++)
@@ -83,14 +91,17 @@ internal sealed class AdoNetGrainStorage : IGrainStorage, IGrainStateTableProvid
             cancellationToken);
         if (!written)
         {
-            throw new InconsistentStateException(await StoredEtagAsync(table, grainId, cancellationToken), etag);
+            throw Inconsistent(await StoredEtagAsync(table, grainId, cancellationToken), etag);
         }
 
         grainState.ETag = version.ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
     }
 
-    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        ClearStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var table = TableOf<T>(grainId, stateName);
@@ -100,7 +111,7 @@ internal sealed class AdoNetGrainStorage : IGrainStorage, IGrainStateTableProvid
             // Nothing to delete as far as the caller knows; a record someone else wrote is a conflict, as in memory.
             if (await StoredEtagAsync(table, grainId, cancellationToken) is { } stored)
             {
-                throw new InconsistentStateException(stored, null);
+                throw Inconsistent(stored, null);
             }
         }
         else
@@ -109,14 +120,14 @@ internal sealed class AdoNetGrainStorage : IGrainStorage, IGrainStateTableProvid
                 async (connection, transaction) =>
                 {
                     await using var command = StorageDatabase.CreateCommand(connection, table.Sql.Delete, transaction);
-                    _database.Dialect.AddParameter(command, "key", grainId.Key);
+                    _database.Dialect.AddParameter(command, "key", grainId.Key.ToString());
                     _database.Dialect.AddParameter(command, "etag", ParseEtag(etag));
                     return await command.ExecuteNonQueryAsync() == 1;
                 },
                 cancellationToken);
             if (!deleted)
             {
-                throw new InconsistentStateException(await StoredEtagAsync(table, grainId, cancellationToken), etag);
+                throw Inconsistent(await StoredEtagAsync(table, grainId, cancellationToken), etag);
             }
         }
 
@@ -136,14 +147,17 @@ internal sealed class AdoNetGrainStorage : IGrainStorage, IGrainStateTableProvid
     {
         await using var connection = await _database.OpenConnectionAsync(cancellationToken);
         await using var command = StorageDatabase.CreateCommand(connection, table.Sql.StoredVersion);
-        _database.Dialect.AddParameter(command, "key", grainId.Key);
+        _database.Dialect.AddParameter(command, "key", grainId.Key.ToString());
         var stored = await command.ExecuteScalarAsync(cancellationToken);
         return stored is null or DBNull ? null : Convert.ToInt64(stored, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
     }
 
     private AdoNetStateTable<T> TableOf<T>(GrainId grainId, string stateName) =>
-        _tables.TryGetValue((grainId.Type.Name, stateName), out var table)
+        _tables.TryGetValue((grainId.Type.ToString(), stateName), out var table)
             ? (AdoNetStateTable<T>)table
             : throw new InvalidOperationException(
-                $"No state table is registered for grain type '{grainId.Type.Name}', state '{stateName}'; register one with AddStateTable.");
+                $"No state table is registered for grain type '{grainId.Type.ToString()}', state '{stateName}'; register one with AddStateTable.");
+
+    private static InconsistentStateException Inconsistent(string? storedEtag, string? currentEtag) =>
+        new($"Version conflict: the stored ETag is '{storedEtag ?? "(none)"}' but the write carried '{currentEtag ?? "(none)"}'.", storedEtag, currentEtag);
 }

@@ -1,3 +1,4 @@
+using PredictionCache.Grains.Storage;
 using System.Globalization;
 using System.Text;
 

@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
-namespace PredictionCache.Silo;
+namespace PredictionCache.Silo.Storage;
 
 /// <summary>
 /// The one writer of a <see cref="StorageDatabase"/>: takes every write queued since its last commit (up to the batch

@@ -2,7 +2,7 @@ using System.Data.Common;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace PredictionCache.Silo;
+namespace PredictionCache.Silo.Storage;
 
 /// <summary>
 /// PostgreSQL through Npgsql: <c>timestamptz</c>, <c>uuid</c> and <c>json</c> (which keeps a document's text as

@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
-namespace PredictionCache.Silo;
+namespace PredictionCache.Silo.Storage;
 
 /// <summary>
 /// SQLite: timestamps are INTEGER milliseconds since the Unix epoch (sortable, compact), UUIDs are TEXT. The writer

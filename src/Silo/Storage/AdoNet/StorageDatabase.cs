@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 
-namespace PredictionCache.Silo;
+namespace PredictionCache.Silo.Storage;
 
 /// <summary>
 /// One SQL database: its dialect, a data source for reads, one writer that commits writes in groups, and schema

@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace PredictionCache.Silo;
+namespace PredictionCache.Silo.Storage;
 
 /// <summary>
 /// What differs between the ADO.NET providers: how a data source is made, how the writer connection is set up,
@@ -36,7 +36,7 @@ public abstract class StorageDialect
 
     /// <summary>
     /// A query with one parameter, <c>@table</c>, giving whether that table exists (1 or true). Internal, so only
-    /// this assembly's dialects (the providers <see cref="StorageOptions.SupportedProviders"/> names) derive.
+    /// this assembly's dialects (the providers <see cref="Grains.Storage.StorageOptions.SupportedProviders"/> names) derive.
     /// </summary>
     internal abstract string TableExistsSql { get; }
 

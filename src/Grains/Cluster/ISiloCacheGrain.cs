@@ -1,0 +1,32 @@
+namespace PredictionCache.Grains.Cluster;
+
+/// <summary>
+/// The cache's part on one silo (key: the silo's address, placed there by <see cref="Placement.SiloBoundPlacement"/>):
+/// how the cluster-wide clear reaches that silo's directory, prediction grains and counters.
+/// </summary>
+[Alias("predictioncache.silo-cache")]
+public interface ISiloCacheGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// A clear that started at <paramref name="startedAt"/> begins on this silo: nothing is stored or comes back from
+    /// storage until it ends, the counters restart, and every entry in memory is dropped. Returns how many were dropped.
+    /// </summary>
+    [Alias("begin-clear")]
+    Task<int> BeginClearAsync(DateTimeOffset startedAt);
+
+    /// <summary>The clear has ended (storage is cleared): this silo stores again.</summary>
+    [Alias("end-clear")]
+    Task EndClearAsync();
+}
+
+/// <summary>The cluster-wide cache operations (one activation, key <see cref="Key"/>): clears run one at a time.</summary>
+[Alias("predictioncache.cluster")]
+public interface ICacheClusterGrain : IGrainWithStringKey
+{
+    /// <summary>The one key.</summary>
+    const string Key = "cluster";
+
+    /// <summary>Removes every entry from memory on every silo and from storage, and restarts the counters.</summary>
+    [Alias("clear")]
+    Task ClearAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Dashboard;
+using Orleans.Storage;
+using PredictionCache.Grains;
+using PredictionCache.Grains.Jobs;
+using PredictionCache.Grains.Placement;
+using PredictionCache.Grains.Prediction;
+using PredictionCache.Grains.Storage;
+using PredictionCache.Silo.Metrics;
+using PredictionCache.Silo.Placement;
+using PredictionCache.Silo.Storage;
+
+namespace PredictionCache.Silo;
+
+/// <summary>The silo's composition: what a silo of the prediction cache needs beside Orleans itself.</summary>
+public static class PredictionCacheSiloBuilderExtensions
+{
+    /// <summary>The grain type of the prediction grain, as its storage table is registered under.</summary>
+    internal const string PredictionGrainType = "predictioncache.prediction";
+
+    /// <summary>
+    /// Adds the prediction cache to a silo: its grains' services, the grain storage <c>Storage:Provider</c> names
+    /// (<c>sqlite</c>, <c>postgres</c> or <c>memory</c>) with the SQL job store, schema migration and upkeep, the
+    /// placement of silo-bound grains, the grain-call metrics filter and the Orleans Dashboard's silo part. Without an
+    /// <c>Orleans:Clustering</c> section the silo is a single-node cluster that needs no server.
+    /// </summary>
+    public static ISiloBuilder AddPredictionCacheSilo(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (!configuration.GetSection("Orleans:Clustering").Exists())
+        {
+            var endpoints = configuration.GetSection("Orleans:Endpoints");
+            silo.UseLocalhostClustering(
+                siloPort: endpoints.GetValue("SiloPort", 11111),
+                gatewayPort: endpoints.GetValue("GatewayPort", 30000),
+                serviceId: configuration["Orleans:ServiceId"] ?? "predictioncache",
+                clusterId: configuration["Orleans:ClusterId"] ?? "predictioncache");
+        }
+
+        var services = silo.Services;
+        services.AddPredictionCache();
+        services.AddValidatedOptions<SiloMetricsOptions>(SiloMetricsOptions.SectionName);
+        services.TryAddSingleton<SiloMetrics>();
+        silo.AddIncomingGrainCallFilter<GrainCallMetricsFilter>();
+        silo.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
+        silo.AddDashboard();
+        AddStorage(services);
+        return silo;
+    }
+
+    private static void AddStorage(IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageConnectionStringValidator>());
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return new StorageDatabase(
+                StorageDialect.For(options.Provider),
+                options.EffectiveConnectionString!,
+                options.MaxWriteBatch,
+                sp.GetRequiredService<ILogger<StorageDatabase>>());
+        });
+        var entries = new StateTableRegistration(PredictionGrainType, PredictionGrain.StateName, typeof(CacheEntry), new CacheEntryTable());
+        services.AddSingleton(entries);
+        services.AddKeyedSingleton<IGrainStorage>(PredictionGrain.StorageName, (sp, _) =>
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.IsDurable
+                ? new AdoNetGrainStorage(sp.GetRequiredService<StorageDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetServices<StateTableRegistration>())
+                : new MemoryTableGrainStorage(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IGrainStateTable<CacheEntry>>(sp =>
+            ((IGrainStateTableProvider)sp.GetRequiredKeyedService<IGrainStorage>(PredictionGrain.StorageName))
+                .GetTable(entries.GrainType, entries.StateName, (GrainStateTable<CacheEntry>)entries.Table));
+        services.Replace(ServiceDescriptor.Singleton<IJobStore>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.IsDurable
+            ? ActivatorUtilities.CreateInstance<SqlJobStore>(sp)
+            : ActivatorUtilities.CreateInstance<MemoryJobStore>(sp)));
+        services.TryAddSingleton<CacheStorageService>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<CacheStorageService>());
+    }
+}
