@@ -9,7 +9,7 @@ using PredictionCache.Gateway.Telemetry;
 using PredictionCache.Silo;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.UseOrleans(silo => silo.AddPredictionCacheSilo(builder.Configuration));
+builder.UseOrleans(silo => silo.UseConfiguredClustering(builder.Configuration).AddPredictionCacheSilo());
 builder.Services.AddGateway();
 
 var app = builder.Build();

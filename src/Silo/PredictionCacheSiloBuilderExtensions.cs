@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Storage;
 using PredictionCache.Grains;
@@ -25,23 +26,12 @@ public static class PredictionCacheSiloBuilderExtensions
     /// <summary>
     /// Adds the prediction cache to a silo: its grains' services, the grain storage <c>Storage:Provider</c> names
     /// (<c>sqlite</c>, <c>postgres</c> or <c>memory</c>) with the SQL job store, schema migration and upkeep, the
-    /// placement of silo-bound grains, the grain-call metrics filter and the Orleans Dashboard's silo part. Without an
-    /// <c>Orleans:Clustering</c> section the silo is a single-node cluster that needs no server.
+    /// placement of silo-bound grains, the grain-call metrics filter and the Orleans Dashboard's silo part. Clustering
+    /// is the host's (<see cref="UseConfiguredClustering"/>, or a test cluster's own).
     /// </summary>
-    public static ISiloBuilder AddPredictionCacheSilo(this ISiloBuilder silo, IConfiguration configuration)
+    public static ISiloBuilder AddPredictionCacheSilo(this ISiloBuilder silo)
     {
         ArgumentNullException.ThrowIfNull(silo);
-        ArgumentNullException.ThrowIfNull(configuration);
-        if (!configuration.GetSection("Orleans:Clustering").Exists())
-        {
-            var endpoints = configuration.GetSection("Orleans:Endpoints");
-            silo.UseLocalhostClustering(
-                siloPort: endpoints.GetValue("SiloPort", 11111),
-                gatewayPort: endpoints.GetValue("GatewayPort", 30000),
-                serviceId: configuration["Orleans:ServiceId"] ?? "predictioncache",
-                clusterId: configuration["Orleans:ClusterId"] ?? "predictioncache");
-        }
-
         var services = silo.Services;
         services.AddPredictionCache();
         services.AddValidatedOptions<SiloMetricsOptions>(SiloMetricsOptions.SectionName);
@@ -50,6 +40,30 @@ public static class PredictionCacheSiloBuilderExtensions
         silo.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
         silo.AddDashboard();
         AddStorage(services);
+        return silo;
+    }
+
+    /// <summary>
+    /// Clustering as Orleans' own configuration section says (<c>Orleans:Clustering:ProviderType</c>, applied by
+    /// <c>UseOrleans</c>); without an <c>Orleans:Clustering</c> section, a single-node cluster on this machine that needs
+    /// no server, on <c>Orleans:Endpoints:SiloPort</c> (default 11111) and <c>Orleans:Endpoints:GatewayPort</c> (default
+    /// 30000; 0: no gateway for clients). Two nodes on one machine need ports of their own: Orleans listens with
+    /// SO_REUSEPORT, so a second process on the same ports starts without an error.
+    /// </summary>
+    public static ISiloBuilder UseConfiguredClustering(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (!configuration.GetSection("Orleans:Clustering").Exists())
+        {
+            var endpoints = configuration.GetSection("Orleans:Endpoints");
+            silo.UseLocalhostClustering(
+                siloPort: endpoints.GetValue("SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
+                gatewayPort: endpoints.GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
+                serviceId: configuration["Orleans:ServiceId"] ?? "predictioncache",
+                clusterId: configuration["Orleans:ClusterId"] ?? "predictioncache");
+        }
+
         return silo;
     }
 

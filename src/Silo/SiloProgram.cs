@@ -12,7 +12,7 @@ public static class SiloProgram
     public static async Task Main(string[] args)
     {
         var builder = Host.CreateApplicationBuilder(args);
-        builder.UseOrleans(silo => silo.AddPredictionCacheSilo(builder.Configuration));
+        builder.UseOrleans(silo => silo.UseConfiguredClustering(builder.Configuration).AddPredictionCacheSilo());
         await builder.Build().RunAsync();
     }
 }
