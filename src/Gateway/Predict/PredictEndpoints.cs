@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PredictionCache.Gateway.Infrastructure;
@@ -31,7 +30,7 @@ internal static partial class PredictEndpoints
         return endpoints;
     }
 
-    internal static async Task<Results<Ok<PredictResponse>, Accepted<PredictResponse>, ProblemHttpResult>> PredictAsync(
+    internal static async Task<Results<CachedEntryResult, Ok<PredictResponse>, Accepted<PredictResponse>, ProblemHttpResult>> PredictAsync(
         HttpContext context, PredictionService cache, IOptions<GatewayOptions> options, TimeProvider time, ILogger<PredictRequest> logger)
     {
         var settings = options.Value;
@@ -58,15 +57,20 @@ internal static partial class PredictEndpoints
             Describe(activity, outcome, model!.Descriptor.Name);
         }
 
+        var responseHeaders = context.Response.Headers;
+        responseHeaders["X-Cache-Key"] = outcome.Key;
+        if (outcome.Status is PredictionStatus.Hit or PredictionStatus.Stale)
+        {
+            // The hit path: no log scope, no serialization; the outcome is logged at Debug only when enabled.
+            LogOutcome(logger, outcome.Key, outcome.JobId, outcome.Status);
+            return Cached(outcome.Entry!, time);
+        }
+
         // Every line logged about this request from here on carries its cache key and job id.
         using var scope = logger.BeginScope(new RequestLogScope(outcome.Key, outcome.JobId));
         LogOutcome(logger, outcome.Key, outcome.JobId, outcome.Status);
-        var responseHeaders = context.Response.Headers;
-        responseHeaders["X-Cache-Key"] = outcome.Key;
         switch (outcome.Status)
         {
-            case PredictionStatus.Hit or PredictionStatus.Stale:
-                return Cached(context, outcome.Entry!, time);
             case PredictionStatus.Failed:
                 // Negative caching: the failure remembered for the key, at once, without calling the model.
                 responseHeaders["X-Cache"] = "NEGATIVE";
@@ -93,7 +97,7 @@ internal static partial class PredictEndpoints
                     // Fail-safe: an entry kept for the grace answers instead of the failure (the new job stays failed).
                     if (await cache.GetFallbackAsync(outcome.Key, normalized!) is { } fallback)
                     {
-                        return Cached(context, fallback, time);
+                        return Cached(fallback, time);
                     }
 
                     return Problems.InferenceFailed(job.Id, job.Error, job.TimedOut);
@@ -145,12 +149,9 @@ internal static partial class PredictEndpoints
     }
 
     /// <summary>An answer from the cache: <c>X-Cache: HIT</c>, or <c>STALE</c> for an expired entry; its true <c>Age</c>.</summary>
-    private static Ok<PredictResponse> Cached(HttpContext context, CacheEntry entry, TimeProvider time)
+    private static CachedEntryResult Cached(CacheEntry entry, TimeProvider time)
     {
         var now = time.GetUtcNow();
-        var headers = context.Response.Headers;
-        headers["X-Cache"] = entry.IsStale(now) ? "STALE" : "HIT";
-        headers.Age = Math.Max(0, (long)(now - entry.CreatedAt).TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        return TypedResults.Ok(new PredictResponse(entry.JobId, "completed", entry.Result, Cached: true));
+        return new CachedEntryResult(entry, entry.IsStale(now), now);
     }
 }
