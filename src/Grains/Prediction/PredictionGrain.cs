@@ -77,9 +77,10 @@ internal sealed partial class PredictionGrain(
         }
 
         Withdraw();
-        if (!_released)
+        if (!_released && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
         {
-            // Deactivated by Orleans itself (the silo stopping, a shutdown, a directory conflict): the shard forgets it.
+            // Deactivated by Orleans itself (a directory conflict, memory pressure, a migration): the shard forgets it.
+            // Not when the silo shuts down: its shards go with it.
             try
             {
                 await services.Directory.UnregisterAsync(_shard, _key, cancellationToken);
