@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Unicode;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PredictionCache.Gateway.Infrastructure;
@@ -35,20 +34,13 @@ internal static class BatchPredictEndpoints
         var settings = options.Value;
         var cancellationToken = context.RequestAborted;
         var request = context.Request;
-        if (!request.HasJsonContentType())
-        {
-            return Problems.UnsupportedMediaType("The body must be JSON: send Content-Type: application/json.");
-        }
-
-        var body = request.ContentLength > settings.MaxRequestBytes
-            ? null
-            : await PredictRequestReader.ReadBodyAsync(request.BodyReader, settings.MaxRequestBytes, cancellationToken);
+        var (body, problem) = await PredictRequestReader.ReadJsonBodyAsync(request, settings, cancellationToken);
         if (body is null)
         {
-            return Problems.TooLarge($"The body is over {settings.MaxRequestBytes} bytes (Gateway:MaxRequestBytes).");
+            return problem!;
         }
 
-        var (items, problem) = Parse(body, settings);
+        (var items, problem) = PredictRequestReader.Parse(body, settings, ParseItems);
         if (problem is not null)
         {
             return problem;
@@ -68,41 +60,26 @@ internal static class BatchPredictEndpoints
     }
 
     /// <summary>The items, each a request or its own problem; or the problem of the batch as a whole.</summary>
-    internal static (IReadOnlyList<(PredictRequest? Request, ProblemHttpResult? Problem)>? Items, ProblemHttpResult? Problem) Parse(
-        byte[] body, GatewayOptions options)
+    private static (IReadOnlyList<(PredictRequest? Request, ProblemHttpResult? Problem)>? Items, ProblemHttpResult? Problem) ParseItems(
+        JsonElement root, GatewayOptions options)
     {
-        var json = body.AsSpan().StartsWith("\uFEFF"u8) ? body[3..] : body;
-        if (!Utf8.IsValid(json))
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array)
         {
-            return (null, Problems.BadRequest("The body is not valid UTF-8."));
+            return (null, Problems.BadRequest("The body must be a JSON object with an \"items\" array: {\"items\": [{\"text\": \"...\"}]}."));
         }
 
-        try
+        var count = items.GetArrayLength();
+        if (count == 0)
         {
-            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = options.MaxJsonDepth });
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array)
-            {
-                return (null, Problems.BadRequest("The body must be a JSON object with an \"items\" array: {\"items\": [{\"text\": \"...\"}]}."));
-            }
-
-            var count = items.GetArrayLength();
-            if (count == 0)
-            {
-                return (null, Problems.BadRequest("\"items\" is empty."));
-            }
-
-            if (count > options.MaxBatchItems)
-            {
-                return (null, Problems.TooLarge($"The batch has {count} items; at most {options.MaxBatchItems} (Gateway:MaxBatchItems) are accepted."));
-            }
-
-            return ([.. items.EnumerateArray().Select(item => ParseItem(item, options))], null);
+            return (null, Problems.BadRequest("\"items\" is empty."));
         }
-        catch (JsonException ex)
+
+        if (count > options.MaxBatchItems)
         {
-            return (null, Problems.BadRequest($"The body is not valid JSON: {ex.Message}"));
+            return (null, Problems.TooLarge($"The batch has {count} items; at most {options.MaxBatchItems} (Gateway:MaxBatchItems) are accepted."));
         }
+
+        return ([.. items.EnumerateArray().Select(item => ParseItem(item, options))], null);
     }
 
     private static (PredictRequest? Request, ProblemHttpResult? Problem) ParseItem(JsonElement item, GatewayOptions options)
@@ -155,14 +132,15 @@ internal static class BatchPredictEndpoints
                 return Error(index, outcome.Key, null, Problems.Overloaded());
         }
 
-        if (wait is { } timeout && await cache.WaitForJobAsync(outcome.JobId, timeout, cancellationToken) is { IsFinished: true } job)
+        if (wait is { } timeout && await cache.WaitAsync(outcome, normalized!, timeout, cancellationToken) is { Job.IsFinished: true } answer)
         {
+            var job = answer.Job;
             if (job.Status == JobStatus.Completed)
             {
                 return new BatchPredictItem(index, "completed", outcome.Key, job.Id, job.Result, Cached: false, null);
             }
 
-            return await cache.GetFallbackAsync(outcome.Key, normalized!) is { } fallback
+            return answer.Fallback is { } fallback
                 ? Cached(index, outcome.Key, fallback, fallback.IsStale(time.GetUtcNow()))
                 : Error(index, outcome.Key, job.Id, Problems.InferenceFailed(job.Id, job.Error, job.TimedOut), "failed");
         }

@@ -85,7 +85,7 @@ internal static partial class PredictEndpoints
         responseHeaders["X-Cache"] = "MISS";
         if (RequestDirectives.ParsePreferWait(headers["Prefer"], settings.MaxWaitSeconds) is { } wait and > 0)
         {
-            var job = await cache.WaitForJobAsync(outcome.JobId, TimeSpan.FromSeconds(wait), cancellationToken);
+            var (job, fallback) = await cache.WaitAsync(outcome, normalized!, TimeSpan.FromSeconds(wait), cancellationToken);
             switch (job?.Status)
             {
                 case JobStatus.Completed:
@@ -93,14 +93,7 @@ internal static partial class PredictEndpoints
                     return TypedResults.Ok(new PredictResponse(job.Id, "completed", job.Result, Cached: false));
                 case JobStatus.Failed:
                     responseHeaders["Preference-Applied"] = $"wait={wait}";
-
-                    // Fail-safe: an entry kept for the grace answers instead of the failure (the new job stays failed).
-                    if (await cache.GetFallbackAsync(outcome.Key, normalized!) is { } fallback)
-                    {
-                        return Cached(fallback, time);
-                    }
-
-                    return Problems.InferenceFailed(job.Id, job.Error, job.TimedOut);
+                    return fallback is not null ? Cached(fallback, time) : Problems.InferenceFailed(job.Id, job.Error, job.TimedOut);
             }
         }
 

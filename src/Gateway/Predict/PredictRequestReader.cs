@@ -14,7 +14,22 @@ namespace PredictionCache.Gateway.Predict;
 /// </summary>
 internal static class PredictRequestReader
 {
+    /// <summary>The body of <c>POST /predict</c>: one request object, or the problem with it.</summary>
     public static async Task<(PredictRequest? Request, ProblemHttpResult? Problem)> ReadAsync(
+        HttpRequest request, GatewayOptions options, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await ReadJsonBodyAsync(request, options, cancellationToken);
+        return body is null ? (null, problem) : Parse(body, options, static (root, options) =>
+            root.ValueKind == JsonValueKind.Object
+                ? ParseObject(root, options)
+                : (null, Problems.BadRequest($"The body must be a JSON object; it is {Describe(root.ValueKind)}.")));
+    }
+
+    /// <summary>
+    /// The body of a JSON request, as bytes: the problem instead when it is not JSON by its media type (415) or larger
+    /// than <see cref="GatewayOptions.MaxRequestBytes"/> (413). Both endpoints that take a body read it here.
+    /// </summary>
+    internal static async Task<(byte[]? Body, ProblemHttpResult? Problem)> ReadJsonBodyAsync(
         HttpRequest request, GatewayOptions options, CancellationToken cancellationToken)
     {
         if (!request.HasJsonContentType())
@@ -22,56 +37,51 @@ internal static class PredictRequestReader
             return (null, Problems.UnsupportedMediaType("The body must be JSON: send Content-Type: application/json."));
         }
 
-        if (request.ContentLength > options.MaxRequestBytes)
-        {
-            return (null, Problems.TooLarge($"The body is {request.ContentLength} bytes; at most {options.MaxRequestBytes} are accepted."));
-        }
-
-        var body = await ReadBodyAsync(request.BodyReader, options.MaxRequestBytes, cancellationToken);
-        if (body is null)
-        {
-            return (null, Problems.TooLarge($"The body is over {options.MaxRequestBytes} bytes."));
-        }
-
-        return Parse(body, options);
+        var body = request.ContentLength > options.MaxRequestBytes
+            ? null
+            : await ReadBodyAsync(request.BodyReader, options.MaxRequestBytes, cancellationToken);
+        return body is null
+            ? (null, Problems.TooLarge($"The body is over {options.MaxRequestBytes} bytes (Gateway:MaxRequestBytes)."))
+            : (body, null);
     }
 
-    internal static (PredictRequest? Request, ProblemHttpResult? Problem) Parse(byte[] body, GatewayOptions options)
+    /// <summary>
+    /// Parses <paramref name="body"/> as UTF-8 JSON (a byte order mark skipped, depth bounded by
+    /// <see cref="GatewayOptions.MaxJsonDepth"/>) and hands its root to <paramref name="read"/>; malformed text of any kind
+    /// is a <c>400</c> that says what is wrong.
+    /// </summary>
+    internal static (T? Value, ProblemHttpResult? Problem) Parse<T>(
+        byte[] body, GatewayOptions options, Func<JsonElement, GatewayOptions, (T? Value, ProblemHttpResult? Problem)> read)
     {
         // RFC 8259 lets a parser ignore a byte order mark; JsonDocument does not, so skip it here.
-        if (body.AsSpan().StartsWith("\uFEFF"u8))
+        var json = body.AsMemory();
+        if (json.Span.StartsWith("\uFEFF"u8))
         {
-            body = body[3..];
+            json = json[3..];
         }
 
-        if (!Utf8.IsValid(body))
+        if (!Utf8.IsValid(json.Span))
         {
-            return (null, Problems.BadRequest("The body is not valid UTF-8."));
+            return (default, Problems.BadRequest("The body is not valid UTF-8."));
         }
 
         try
         {
-            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = options.MaxJsonDepth });
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return (null, Problems.BadRequest($"The body must be a JSON object; it is {Describe(root.ValueKind)}."));
-            }
-
-            return ParseObject(root, options);
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = options.MaxJsonDepth });
+            return read(document.RootElement, options);
         }
         catch (JsonException ex)
         {
-            return (null, Problems.BadRequest($"The body is not valid JSON: {ex.Message}"));
+            return (default, Problems.BadRequest($"The body is not valid JSON: {ex.Message}"));
         }
         catch (InvalidOperationException ex)
         {
             // GetString on ill-formed UTF-8 or UTF-16 escapes.
-            return (null, Problems.BadRequest($"The body is not valid UTF-8 JSON text: {ex.Message}"));
+            return (default, Problems.BadRequest($"The body is not valid UTF-8 JSON text: {ex.Message}"));
         }
         catch (ArgumentException ex)
         {
-            return (null, Problems.BadRequest($"The body is not valid UTF-8: {ex.Message}"));
+            return (default, Problems.BadRequest($"The body is not valid UTF-8: {ex.Message}"));
         }
     }
 

@@ -84,6 +84,19 @@ internal sealed class PredictionService(
         return grains.GetGrain<IPredictionGrain>(key).TryGetAsync(new CacheProbe(normalizedText, null, TimeSpan.MaxValue));
     }
 
+    /// <summary>
+    /// Waits up to <paramref name="wait"/> for the job of a miss (<c>Prefer: wait</c>). The fail-safe decision is made
+    /// here, once for every endpoint: when the job failed and an entry is still kept for the key within the grace, that
+    /// entry answers instead (the job stays failed).
+    /// </summary>
+    public async Task<WaitedAnswer> WaitAsync(PredictionOutcome outcome, string normalizedText, TimeSpan wait, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        var job = await jobs.WaitAsync(outcome.JobId, wait, cancellationToken);
+        var fallback = job is { Status: JobStatus.Failed } ? await GetFallbackAsync(outcome.Key, normalizedText) : null;
+        return new WaitedAnswer(job, fallback);
+    }
+
     /// <summary>The job, or null.</summary>
     public Task<JobRecord?> GetJobAsync(Guid id, CancellationToken cancellationToken = default) => jobs.GetAsync(id, cancellationToken);
 
@@ -142,3 +155,8 @@ internal sealed class PredictionService(
             MaxStoredEntries: storageOptions.Value.MaxEntries);
     }
 }
+
+/// <summary>What a client waiting for a miss gets.</summary>
+/// <param name="Job">The job as it is at the end of the wait (processing when the wait ran out); null when unknown.</param>
+/// <param name="Fallback">For a failed job, the entry kept within the grace that answers instead (fail-safe); else null.</param>
+internal sealed record WaitedAnswer(JobRecord? Job, CacheEntry? Fallback);
