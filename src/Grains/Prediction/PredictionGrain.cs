@@ -1,3 +1,4 @@
+using Orleans.Placement;
 using Orleans.Storage;
 using System.Diagnostics;
 using PredictionCache.Grains.Caching;
@@ -16,8 +17,11 @@ namespace PredictionCache.Grains.Prediction;
 /// on the wall clock): with nothing to hold it deactivates itself. An expired entry is kept for the grace
 /// (<see cref="CacheOptions.GraceSeconds"/>) so a failed inference can fall back to it; a failure is remembered for
 /// <see cref="CacheOptions.NegativeTtlSeconds"/> (PredictionGrain.Failures.cs).
+/// A key activates on the silo that first asks for it (<see cref="PreferLocalPlacementAttribute"/>): with co-hosted
+/// gateways, the node a key's clients reach answers its hits from its own published entries.
 /// </summary>
 [GrainType("predictioncache.prediction")]
+[PreferLocalPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
 internal sealed partial class PredictionGrain(
     [PersistentState(PredictionGrain.StateName, PredictionGrain.StorageName)] IPersistentState<CacheEntry> state,
