@@ -71,6 +71,8 @@ public static class PredictionCacheServiceCollectionExtensions
         // The silo's storage composition replaces it with the SQL store for a durable provider.
         services.TryAddSingleton<IJobStore, MemoryJobStore>();
         services.TryAddSingleton<PredictionService>();
+        services.TryAddSingleton<JobRetentionService>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<JobRetentionService>());
         return services;
     }
 }

@@ -53,7 +53,6 @@ internal sealed class MetricsCollector : IHostedService, IDisposable
         _listener.SetMeasurementEventCallback<long>(static (_, value, tags, state) => ((InstrumentAggregate)state!).Record(value, tags));
         _listener.SetMeasurementEventCallback<int>(static (_, value, tags, state) => ((InstrumentAggregate)state!).Record(value, tags));
         _listener.SetMeasurementEventCallback<double>(static (_, value, tags, state) => ((InstrumentAggregate)state!).Record(value, tags));
-        _listener.Start();
     }
 
     /// <summary>Observes the observable instruments and returns every instrument's series.</summary>
@@ -78,7 +77,12 @@ internal sealed class MetricsCollector : IHostedService, IDisposable
     }
 
     /// <summary>Nothing to start: registered as a hosted service only so it is created, and listens, before the silo starts.</summary>
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Instruments created before this (the meters of singletons built earlier) are published to the listener now.
+        _listener.Start();
+        return Task.CompletedTask;
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

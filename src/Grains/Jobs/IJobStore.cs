@@ -24,6 +24,9 @@ public interface IJobStore
     /// <summary>The job once it is finished or <paramref name="timeout"/> has passed, whichever is first; null when unknown.</summary>
     Task<JobRecord?> WaitAsync(Guid id, TimeSpan timeout, CancellationToken cancellationToken = default);
 
+    /// <summary>Deletes the jobs finished longer than <c>Jobs:RetentionHours</c> ago; processing jobs never. Returns how many.</summary>
+    Task<long> SweepAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Jobs held now, by status; null when the store cannot count them.</summary>
     Task<JobStatusCounts?> CountByStatusAsync(CancellationToken cancellationToken = default) => Task.FromResult<JobStatusCounts?>(null);
 }

@@ -6,14 +6,13 @@ namespace PredictionCache.Grains.Jobs;
 
 /// <summary>
 /// Jobs in process memory. Finished jobs are deleted <see cref="JobOptions.RetentionHours"/> after they finish,
-/// by a sweep every <see cref="JobOptions.SweepIntervalMinutes"/>; processing jobs are never swept.
+/// by <see cref="JobRetentionService"/>'s sweep every <see cref="JobOptions.SweepIntervalMinutes"/>; processing jobs are never swept.
 /// </summary>
-internal sealed class MemoryJobStore : IJobStore, IDisposable
+internal sealed class MemoryJobStore : IJobStore
 {
     private readonly ConcurrentDictionary<Guid, JobRecord> _jobs = new();
     private readonly TimeProvider _time;
     private readonly TimeSpan _retention;
-    private readonly ITimer _sweep;
     private readonly JobWaiters _waiters;
 
     // Kept as jobs change, so counting them never walks the dictionary (index: JobStatus).
@@ -24,8 +23,6 @@ internal sealed class MemoryJobStore : IJobStore, IDisposable
         _time = time;
         _waiters = new JobWaiters(time);
         _retention = TimeSpan.FromHours(options.Value.RetentionHours);
-        var interval = TimeSpan.FromMinutes(options.Value.SweepIntervalMinutes);
-        _sweep = time.CreateTimer(static s => ((MemoryJobStore)s!).Sweep(), this, interval, interval);
     }
 
     public int Count => _jobs.Count;
@@ -60,7 +57,7 @@ internal sealed class MemoryJobStore : IJobStore, IDisposable
             Interlocked.Read(ref _byStatus[(int)JobStatus.Completed]),
             Interlocked.Read(ref _byStatus[(int)JobStatus.Failed])));
 
-    public void Dispose() => _sweep.Dispose();
+    public Task<long> SweepAsync(CancellationToken cancellationToken = default) => Task.FromResult((long)Sweep());
 
     /// <summary>Deletes finished jobs older than the retention; returns how many.</summary>
     internal int Sweep()

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Text;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PredictionCache.Grains.Inference;
 using PredictionCache.Grains.Jobs;
@@ -13,7 +12,7 @@ namespace PredictionCache.Silo.Storage;
 /// job a crash could lose. At start-up, jobs a crash left <c>processing</c> are marked failed with a reason; finished
 /// jobs are deleted <see cref="JobOptions.RetentionHours"/> after they finish.
 /// </summary>
-internal sealed partial class SqlJobStore : IJobStore, IDisposable
+internal sealed class SqlJobStore : IJobStore
 {
     /// <summary>The error a job interrupted by a stop or crash is failed with.</summary>
     public const string InterruptedError =
@@ -26,18 +25,13 @@ internal sealed partial class SqlJobStore : IJobStore, IDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _retention;
     private readonly JobWaiters _waiters;
-    private readonly ILogger _logger;
-    private readonly ITimer _sweep;
 
-    public SqlJobStore(StorageDatabase database, TimeProvider time, IOptions<JobOptions> options, ILogger<SqlJobStore> logger)
+    public SqlJobStore(StorageDatabase database, TimeProvider time, IOptions<JobOptions> options)
     {
         _database = database;
         _time = time;
         _retention = TimeSpan.FromHours(options.Value.RetentionHours);
         _waiters = new JobWaiters(time);
-        _logger = logger;
-        var interval = TimeSpan.FromMinutes(options.Value.SweepIntervalMinutes);
-        _sweep = time.CreateTimer(static s => ((SqlJobStore)s!).SweepInBackground(), this, interval, interval);
     }
 
     private StorageDialect Dialect => _database.Dialect;
@@ -159,8 +153,6 @@ internal sealed partial class SqlJobStore : IJobStore, IDisposable
             cancellationToken: cancellationToken);
     }
 
-    public void Dispose() => _sweep.Dispose();
-
     private async Task FinishAsync(
         Guid id, JobStatus status, string? result, string? error, bool timedOut, DateTimeOffset completedAt, CancellationToken cancellationToken)
     {
@@ -182,19 +174,6 @@ internal sealed partial class SqlJobStore : IJobStore, IDisposable
             },
             cancellationToken);
         _waiters.Signal(id);
-    }
-
-    private async void SweepInBackground()
-    {
-        // The timer owns this sweep: a failure is logged, and the next tick tries again.
-        try
-        {
-            await SweepAsync();
-        }
-        catch (Exception ex)
-        {
-            LogSweepFailed(_logger, ex);
-        }
     }
 
     private JobRecord ReadJob(DbDataReader reader) =>
@@ -223,7 +202,4 @@ internal sealed partial class SqlJobStore : IJobStore, IDisposable
         "failed" => JobStatus.Failed,
         _ => JobStatus.Processing,
     };
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting expired jobs failed; the next sweep tries again")]
-    private static partial void LogSweepFailed(ILogger logger, Exception exception);
 }

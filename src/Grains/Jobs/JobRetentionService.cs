@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace PredictionCache.Grains.Jobs;
+
+/// <summary>
+/// Deletes finished jobs past <see cref="JobOptions.RetentionHours"/> every <see cref="JobOptions.SweepIntervalMinutes"/>,
+/// on the clock, from the silo's start to its stop (a silo lifecycle participant: no work starts in a constructor).
+/// A failed sweep (storage down) is logged and the next one tries again.
+/// </summary>
+internal sealed partial class JobRetentionService(IJobStore jobs, IOptions<JobOptions> options, TimeProvider time, ILogger<JobRetentionService> logger)
+    : ILifecycleParticipant<ISiloLifecycle>
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _loop;
+
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        ArgumentNullException.ThrowIfNull(lifecycle);
+        lifecycle.Subscribe(nameof(JobRetentionService), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+    }
+
+    private Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop = SweepOnTheClockAsync(TimeSpan.FromMinutes(options.Value.SweepIntervalMinutes), _stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    private async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop;
+        }
+    }
+
+    private async Task SweepOnTheClockAsync(TimeSpan interval, CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                try
+                {
+                    await jobs.SweepAsync(stopping);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogSweepFailed(logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting expired jobs failed; the next sweep tries again")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
+}
