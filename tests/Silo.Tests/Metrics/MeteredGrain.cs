@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace PredictionCache.Silo.Tests.Metrics;
 
 /// <summary>A grain of the tests' own in a <c>PredictionCache.</c> namespace, so the metrics filter counts its calls.</summary>
@@ -22,11 +24,11 @@ public sealed class TickSignal
 }
 
 [GrainType(GrainTypeName)]
-internal sealed class MeteredGrain(TickSignal signal) : Grain, IMeteredGrain
+internal sealed class MeteredGrain : Grain, IMeteredGrain
 {
     public const string GrainTypeName = "predictioncache.test.metered";
 
-    private readonly TickSignal _signal = signal;
+    private TickSignal? _signal;
     private IGrainTimer? _timer;
     private int _ticks;
 
@@ -34,12 +36,14 @@ internal sealed class MeteredGrain(TickSignal signal) : Grain, IMeteredGrain
 
     public Task ArmTimerAsync(TimeSpan due)
     {
+        // Only the timer test registers a signal; the other tests' silos have none.
+        _signal = ServiceProvider.GetRequiredService<TickSignal>();
         _timer?.Dispose();
         _timer = this.RegisterGrainTimer(
             static (MeteredGrain self, CancellationToken _) =>
             {
                 self._ticks++;
-                self._signal.Ticked.TrySetResult();
+                self._signal!.Ticked.TrySetResult();
                 return Task.CompletedTask;
             },
             this,

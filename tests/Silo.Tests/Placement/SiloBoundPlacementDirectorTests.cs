@@ -21,7 +21,13 @@ public sealed class SiloBoundPlacementDirectorTests : IAsyncLifetime
 
     private SiloAddress SiloB => _cluster.Silos[1].SiloAddress;
 
-    public async Task InitializeAsync() => _cluster = await TestClusters.StartAsync(2, TestClusters.Memory());
+    public async Task InitializeAsync()
+    {
+        // Shards 0 to 7 on every silo, whatever its core count: each test activates shards of its own index.
+        var settings = TestClusters.Memory();
+        settings["Cache:DirectoryShards"] = "8";
+        _cluster = await TestClusters.StartAsync(2, settings);
+    }
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
