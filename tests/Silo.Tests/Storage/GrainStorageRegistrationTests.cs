@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
+using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Inference;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Prediction;
@@ -59,6 +60,30 @@ public sealed class GrainStorageRegistrationTests : IAsyncLifetime
         await AssertMigratedAsync(services.GetRequiredService<StorageDatabase>(), SqliteDialect.Instance);
         await AssertTableSharesTheStorageAsync(storage, services.GetRequiredService<IGrainStateTable<CacheEntry>>());
         Assert.Equal(1, await ScalarAsync(await _sqlite.CreateDatabaseAsync(), "SELECT COUNT(*) FROM cache_entries WHERE key = 'registration'"));
+    }
+
+    [Fact]
+    public async Task AddPredictionCacheSilo_ProviderSqlite_APredictionIsStoredInTheFile()
+    {
+        // Arrange
+        await using var cluster = await TestClusters.StartAsync(
+            1, new Dictionary<string, string?> { ["Storage:Provider"] = "sqlite", ["Storage:ConnectionString"] = _sqlite.ConnectionString });
+        var services = cluster.Silos[0].ServiceProvider;
+        var predictions = services.GetRequiredService<PredictionService>();
+
+        // Act: a miss runs the built-in model; the job completes after the grain has taken the result.
+        var started = await predictions.PredictAsync(predictions.Models.DefaultModel, "a fine film", "a fine film", default);
+        var job = await predictions.WaitForJobAsync(started.JobId, TimeSpan.FromSeconds(30));
+
+        // A later, non-interleaving call on the grain runs after its completion turn, which stored the entry.
+        var again = await predictions.PredictAsync(predictions.Models.DefaultModel, "a fine film", "a fine film", new CacheDirectives(MaxStale: TimeSpan.Zero));
+
+        // Assert
+        Assert.Equal(PredictionStatus.Started, started.Status);
+        Assert.Equal(JobStatus.Completed, job?.Status);
+        Assert.Equal(PredictionStatus.Hit, again.Status);
+        Assert.Equal(1, await services.GetRequiredService<IGrainStateTable<CacheEntry>>().CountAsync());
+        Assert.Equal(1, await ScalarAsync(await _sqlite.CreateDatabaseAsync(), $"SELECT COUNT(*) FROM cache_entries WHERE key = '{started.Key}'"));
     }
 
     [Fact]
