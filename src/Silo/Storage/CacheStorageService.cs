@@ -28,6 +28,7 @@ internal sealed partial class CacheStorageService(
     private readonly CancellationTokenSource _stopping = new();
     private Task? _upkeep;
     private int _stopped;
+    private int _disposed;
 
     public void Participate(ISiloLifecycle lifecycle)
     {
@@ -105,6 +106,12 @@ internal sealed partial class CacheStorageService(
 
     public async ValueTask DisposeAsync()
     {
+        // The container disposes this twice: it is registered itself and, as the same instance, as the lifecycle participant.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         // _pass is not disposed: a stop still flushing when the container disposes this must be able to release it, and a
         // SemaphoreSlim whose wait handle was never asked for holds nothing to free.
         await _stopping.CancelAsync();

@@ -1,3 +1,5 @@
+using Orleans.Storage;
+using PredictionCache.Grains.Storage;
 using PredictionCache.Silo.Storage;
 using PredictionCache.TestKit;
 
@@ -12,16 +14,16 @@ public abstract class GrainStateTableContractTests : IAsyncLifetime
 {
     private const string StateName = "entry";
 
-    private static readonly GrainType EntryGrain = new("entry-grain");
-    private static readonly GrainType LedgerGrain = new("ledger-grain");
+    private const string EntryGrain = "entry-grain";
+    private const string LedgerGrain = "ledger-grain";
 
     private static readonly StateTableRegistration Entries =
-        new(EntryGrain.Name, StateName, typeof(TestEntry), new TestEntryTable("entries"));
+        new(EntryGrain, StateName, typeof(TestEntry), new TestEntryTable("entries"));
 
     private static readonly StateTableRegistration Ledger =
-        new(LedgerGrain.Name, StateName, typeof(TestEntry), new TestEntryTable("ledger_entries"));
+        new(LedgerGrain, StateName, typeof(TestEntry), new TestEntryTable("ledger_entries"));
 
-    private readonly ManualTimeProvider _clock = new();
+    private readonly TestClock _clock = new();
     private StorageBackend _backend = null!;
     private IGrainStorage _storage = null!;
     private IGrainStateTable<TestEntry> _table = null!;
@@ -52,8 +54,8 @@ public abstract class GrainStateTableContractTests : IAsyncLifetime
         var cleared = await WriteAsync("a");
         await WriteAsync("b");
         await WriteAsync("c");
-        await _storage.ClearStateAsync(StateName, new GrainId(EntryGrain, "a"), cleared);
-        await _storage.WriteStateAsync(StateName, new GrainId(LedgerGrain, "a"), new GrainState<TestEntry>(Entry()));
+        await _storage.ClearStateAsync(StateName, GrainId.Create(EntryGrain, "a"), cleared);
+        await _storage.WriteStateAsync(StateName, GrainId.Create(LedgerGrain, "a"), new GrainState<TestEntry>(Entry()));
 
         // Act
         var count = await _table.CountAsync();
@@ -91,7 +93,7 @@ public abstract class GrainStateTableContractTests : IAsyncLifetime
         _clock.Advance(TimeSpan.FromSeconds(1));
         await WriteAsync("b");
         _clock.Advance(TimeSpan.FromSeconds(1));
-        await _storage.WriteStateAsync(StateName, new GrainId(EntryGrain, "a"), a);
+        await _storage.WriteStateAsync(StateName, GrainId.Create(EntryGrain, "a"), a);
 
         // Act
         var trimmed = await _table.TrimAsync(1);
@@ -124,7 +126,7 @@ public abstract class GrainStateTableContractTests : IAsyncLifetime
         // Arrange
         await WriteAsync("a");
         await WriteAsync("b");
-        await _storage.WriteStateAsync(StateName, new GrainId(LedgerGrain, "a"), new GrainState<TestEntry>(Entry()));
+        await _storage.WriteStateAsync(StateName, GrainId.Create(LedgerGrain, "a"), new GrainState<TestEntry>(Entry()));
 
         // Act
         var trimmed = await _table.TrimAsync(0);
@@ -177,7 +179,7 @@ public abstract class GrainStateTableContractTests : IAsyncLifetime
         await WriteAsync("at", now);
         await WriteAsync("after", now.AddMilliseconds(1));
         await WriteAsync("never", expiresAt: null);
-        await _storage.WriteStateAsync(StateName, new GrainId(LedgerGrain, "before"), new GrainState<TestEntry>(Entry(now.AddMilliseconds(-1))));
+        await _storage.WriteStateAsync(StateName, GrainId.Create(LedgerGrain, "before"), new GrainState<TestEntry>(Entry(now.AddMilliseconds(-1))));
 
         // Act
         var deleted = await _table.DeleteExpiredAsync(now);
@@ -210,7 +212,7 @@ public abstract class GrainStateTableContractTests : IAsyncLifetime
         await WriteAsync("a");
         await WriteAsync("b");
         await WriteAsync("c");
-        await _storage.WriteStateAsync(StateName, new GrainId(LedgerGrain, "a"), new GrainState<TestEntry>(Entry()));
+        await _storage.WriteStateAsync(StateName, GrainId.Create(LedgerGrain, "a"), new GrainState<TestEntry>(Entry()));
 
         // Act
         var cleared = await _table.ClearAsync();
@@ -284,7 +286,7 @@ public abstract class GrainStateTableContractTests : IAsyncLifetime
     private async Task<GrainState<TestEntry>> WriteAsync(string key, DateTimeOffset? expiresAt = null)
     {
         var state = new GrainState<TestEntry>(Entry(expiresAt));
-        await _storage.WriteStateAsync(StateName, new GrainId(EntryGrain, key), state);
+        await _storage.WriteStateAsync(StateName, GrainId.Create(EntryGrain, key), state);
         return state;
     }
 
@@ -295,7 +297,7 @@ public abstract class GrainStateTableContractTests : IAsyncLifetime
         foreach (var key in keys)
         {
             var state = new GrainState<TestEntry>();
-            await _storage.ReadStateAsync(StateName, new GrainId(EntryGrain, key), state);
+            await _storage.ReadStateAsync(StateName, GrainId.Create(EntryGrain, key), state);
             if (state.RecordExists)
             {
                 existing.Add(key);

@@ -1,3 +1,4 @@
+using Orleans.Storage;
 using PredictionCache.Silo.Storage;
 
 namespace PredictionCache.Silo.Tests.Storage;
@@ -8,7 +9,7 @@ internal sealed class MemoryBackend : StorageBackend
     public override TimeSpan TimestampPrecision => TimeSpan.FromTicks(1);
 
     public override Task<IGrainStorage> CreateStorageAsync(TimeProvider time, IReadOnlyList<StateTableRegistration> tables) =>
-        Task.FromResult<IGrainStorage>(new MemoryGrainStorage(time));
+        Task.FromResult<IGrainStorage>(new MemoryTableGrainStorage(time));
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -1,5 +1,6 @@
 using Npgsql;
 using PredictionCache.TestKit;
+using PredictionCache.Silo.Storage;
 
 namespace PredictionCache.Silo.Tests.Storage;
 

@@ -1,3 +1,5 @@
+using PredictionCache.Silo.Storage;
+
 namespace PredictionCache.Silo.Tests.Storage;
 
 /// <summary>The <see cref="StorageDatabase"/> contract on a real PostgreSQL, a database per test.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Storage;
 using PredictionCache.Silo.Storage;
 using PredictionCache.TestKit;
 
@@ -41,7 +42,7 @@ internal abstract class SqlBackend : StorageBackend
     }
 
     /// <summary>One statement for every record, instead of 12,000 writes.</summary>
-    public override async Task<DateTimeOffset> SeedAsync(IGrainStorage storage, StateTableRegistration table, ManualTimeProvider clock, int count)
+    public override async Task<DateTimeOffset> SeedAsync(IGrainStorage storage, StateTableRegistration table, TestClock clock, int count)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(clock);

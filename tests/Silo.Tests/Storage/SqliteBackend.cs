@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using PredictionCache.Silo.Storage;
 
 namespace PredictionCache.Silo.Tests.Storage;
 

@@ -1,3 +1,4 @@
+using Orleans.Storage;
 using PredictionCache.Silo.Storage;
 using PredictionCache.TestKit;
 
@@ -16,17 +17,16 @@ internal abstract class StorageBackend : IAsyncDisposable
     /// Stores <paramref name="count"/> records <c>bulk-0</c>, <c>bulk-1</c>, ... whose record i was last accessed and
     /// expires at the returned start + i ms. Here through the storage itself, a millisecond of the clock per write.
     /// </summary>
-    public virtual async Task<DateTimeOffset> SeedAsync(IGrainStorage storage, StateTableRegistration table, ManualTimeProvider clock, int count)
+    public virtual async Task<DateTimeOffset> SeedAsync(IGrainStorage storage, StateTableRegistration table, TestClock clock, int count)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(clock);
         var start = clock.GetUtcNow();
-        var grainType = new GrainType(table.GrainType);
         for (var i = 0; i < count; i++)
         {
             var state = new GrainState<TestEntry>(new TestEntry { Name = "bulk", Payload = "{}", CreatedAt = start, ExpiresAt = start.AddMilliseconds(i) });
-            await storage.WriteStateAsync(table.StateName, new GrainId(grainType, $"bulk-{i}"), state);
+            await storage.WriteStateAsync(table.StateName, GrainId.Create(table.GrainType, $"bulk-{i}"), state);
             clock.Advance(TimeSpan.FromMilliseconds(1));
         }
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using PredictionCache.Silo.Storage;
 
 namespace PredictionCache.Silo.Tests.Storage;
 

@@ -1,12 +1,14 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using PredictionCache.Grains.Storage;
+using PredictionCache.Silo.Storage;
 
 namespace PredictionCache.Silo.Tests.Storage;
 
 /// <summary>
-/// Validation of the <c>Storage</c> section as the host runs it at start-up: each failure names its key, and none
-/// repeats the connection string, which may hold a password.
+/// Validation of the <c>Storage</c> section as the silo's host runs it at start-up (<see cref="StorageOptions.Validate"/>
+/// and <see cref="StorageConnectionStringValidator"/>, as the silo's composition registers them): each failure names its
+/// key, and none repeats the connection string, which may hold a password.
 /// </summary>
 public sealed class StorageOptionsTests
 {
@@ -114,13 +116,10 @@ public sealed class StorageOptionsTests
     /// <summary>The failures the host's start-up validation reports for this configuration; none when it passes.</summary>
     private static IReadOnlyList<string> Validate(Dictionary<string, string?> settings)
     {
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        services.AddValidatedOptions<StorageOptions>(StorageOptions.SectionName);
-        using var provider = services.BuildServiceProvider();
+        using var host = SiloComposition.Build(settings);
         try
         {
-            _ = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
+            _ = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
             return [];
         }
         catch (OptionsValidationException ex)

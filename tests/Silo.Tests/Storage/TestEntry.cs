@@ -1,8 +1,8 @@
 namespace PredictionCache.Silo.Tests.Storage;
 
 /// <summary>
-/// A state with one column of every <see cref="StateColumnType"/> and an expiry, immutable so in-memory storage can
-/// hold it by reference. A parameterless default, so <see cref="PredictionCache.Silo.Storage.PersistentState{TState}"/> can hold it.
+/// A state with one column of every <see cref="PredictionCache.Silo.Storage.StateColumnType"/> and an expiry, immutable so in-memory storage can
+/// hold it by reference. A parameterless default, so Orleans' persistent state can create it.
 /// </summary>
 public sealed record TestEntry
 {

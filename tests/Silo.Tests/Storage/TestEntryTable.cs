@@ -1,3 +1,5 @@
+using PredictionCache.Silo.Storage;
+
 namespace PredictionCache.Silo.Tests.Storage;
 
 /// <summary>Maps <see cref="TestEntry"/> to a table named by the test, so two grain types get two tables.</summary>
