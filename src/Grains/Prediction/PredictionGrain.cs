@@ -77,9 +77,12 @@ internal sealed partial class PredictionGrain(
         }
 
         Withdraw();
-        if (!_released)
+
+        // The silo is stopping: its directory shards go with it, and are deactivating too, so a call to one would wait
+        // for the response timeout and hold the silo's stop that long.
+        if (!_released && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
         {
-            // Deactivated by Orleans itself (the silo stopping, a shutdown, a directory conflict): the shard forgets it.
+            // Deactivated by Orleans itself (a directory conflict, a failure): the shard forgets it.
             try
             {
                 await services.Directory.UnregisterAsync(_shard, _key, cancellationToken);
