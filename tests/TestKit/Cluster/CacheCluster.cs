@@ -6,6 +6,8 @@ using Orleans.TestingHost;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Inference;
 using PredictionCache.Grains.Jobs;
+using PredictionCache.Grains.Models;
+using PredictionCache.Grains.Prediction;
 using PredictionCache.Silo;
 using PredictionCache.Silo.Storage;
 
@@ -31,16 +33,20 @@ public sealed class CacheCluster : IAsyncDisposable
         ["Storage:MaintenanceIntervalSeconds"] = "3600",
     };
 
-    private CacheCluster(InProcessTestCluster cluster, TestClock clock, ChangeSignal changes)
+    private CacheCluster(InProcessTestCluster cluster, TestClock clock, ChangeSignal changes, FakeInferenceBackend? backend)
     {
         Cluster = cluster;
         Clock = clock;
         Changes = changes;
+        Backend = backend;
         Silos = cluster.Silos.Select(s => new CacheSilo(s)).ToArray();
     }
 
     /// <summary>The clock of every silo.</summary>
     public TestClock Clock { get; }
+
+    /// <summary>The default model's backend, when the test gave a <see cref="FakeInferenceBackend"/> first.</summary>
+    public FakeInferenceBackend? Backend { get; }
 
     /// <summary>Orleans' test cluster underneath.</summary>
     public InProcessTestCluster Cluster { get; }
@@ -70,6 +76,9 @@ public sealed class CacheCluster : IAsyncDisposable
 
     internal CacheStorageService StorageUpkeep => Primary.StorageUpkeep;
 
+    /// <summary>The default model.</summary>
+    public ModelDescriptor Model => Primary.Model;
+
     /// <summary>Starts one silo with <paramref name="backend"/> (if any) as its only model and <paramref name="settings"/> over the defaults.</summary>
     public static Task<CacheCluster> StartAsync(IInferenceBackend? backend, params (string Key, string Value)[] settings)
     {
@@ -93,7 +102,12 @@ public sealed class CacheCluster : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var clock = options.Clock;
         var changes = new ChangeSignal();
-        var settings = DefaultSettings.Concat(options.Settings).ToArray();
+        var settings = new Dictionary<string, string?>(DefaultSettings, StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in options.Settings)
+        {
+            settings[key] = value;
+        }
+
         var backends = options.Backends.ToArray();
         var configureServices = options.ConfigureServices;
 
@@ -124,7 +138,7 @@ public sealed class CacheCluster : IAsyncDisposable
                 await TestWait.ForAsync(cluster.WaitForLivenessToStabilizeAsync(), "the silos to see each other");
             }
 
-            return new CacheCluster(cluster, clock, changes);
+            return new CacheCluster(cluster, clock, changes, backends.FirstOrDefault() as FakeInferenceBackend);
         }
         catch
         {
@@ -138,6 +152,27 @@ public sealed class CacheCluster : IAsyncDisposable
 
     /// <summary>The prediction grains active on all silos now.</summary>
     public int PredictionActivations => Silos.Sum(s => s.PredictionActivations);
+
+    /// <summary>The cache key of <paramref name="text"/> for the default model.</summary>
+    public string KeyOf(string text) => Primary.KeyOf(text);
+
+    /// <summary>The prediction grain of <paramref name="text"/> for the default model.</summary>
+    public IPredictionGrain GrainOf(string text) => Primary.GrainOf(text);
+
+    /// <summary>Sends <paramref name="text"/> through silo 0 (<see cref="CacheSilo.PredictAsync"/>).</summary>
+    public Task<PredictionOutcome> PredictAsync(string text, CacheDirectives directives = default) => Primary.PredictAsync(text, directives);
+
+    /// <summary>Sends <paramref name="text"/> through silo 0 and returns its finished job (<see cref="CacheSilo.InsertAsync"/>).</summary>
+    public Task<JobRecord> InsertAsync(string text) => Primary.InsertAsync(text);
+
+    /// <summary>The job once it has finished (<see cref="CacheSilo.WaitForJobAsync"/>).</summary>
+    public Task<JobRecord> WaitForJobAsync(Guid id) => Primary.WaitForJobAsync(id);
+
+    /// <summary>Whether storage holds an entry for <paramref name="key"/> (<see cref="CacheSilo.StorageHoldsAsync"/>).</summary>
+    public Task<bool> StorageHoldsAsync(string key) => Primary.StorageHoldsAsync(key);
+
+    /// <summary>The rows in <c>cache_entries</c> (<see cref="CacheSilo.CountStoredRowsAsync"/>).</summary>
+    public Task<long> CountStoredRowsAsync() => Primary.CountStoredRowsAsync();
 
     /// <summary>Stops every silo (as a process exit would, gracefully) and releases the cluster.</summary>
     public async ValueTask DisposeAsync()

@@ -85,7 +85,7 @@ public sealed class CacheSilo
     /// model). A grain activated by the request is placed on this silo (Orleans' placement hint); one active elsewhere
     /// answers from there.
     /// </summary>
-    internal async Task<PredictionOutcome> PredictAsync(string text, CacheDirectives directives = default, CancellationToken cancellationToken = default)
+    public async Task<PredictionOutcome> PredictAsync(string text, CacheDirectives directives = default, CancellationToken cancellationToken = default)
     {
         RequestContext.Set(IPlacementDirector.PlacementHintKey, Address);
         try
