@@ -26,7 +26,7 @@ public sealed class PredictionServiceTests
         // Act
         var stats = await TestWait.ForAsync(host.Predictions.ClearAsync(), "the clear");
         await host.WaitForPredictionDeactivationsAsync(2);
-        var activationsAfterClear = host.PredictionActivations;
+        var (activationsAfterClear, inflightActive) = (host.PredictionActivations, host.Primary.IsActive("c"));
         host.Backend.Release();
         var job = await host.WaitForJobAsync(inflight.JobId);
         await host.WaitUntilAsync(() => host.PredictionActivations == 0, "host.PredictionActivations == 0");
@@ -37,7 +37,7 @@ public sealed class PredictionServiceTests
             new CacheStatsSnapshot(0, 10_000, 3600, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1_000_000),
             stats with { MemoryMb = 0, Activations = 0 });
         Assert.Equal(1, activationsAfterClear);
-        Assert.True(host.Primary.IsActive("c"));
+        Assert.True(inflightActive);
         Assert.Equal(JobStatus.Completed, job.Status);
         Assert.Equal(FakeInferenceBackend.AnswerFor("c"), job.Result!.ToString());
         foreach (var text in new[] { "a", "b", "c" })
