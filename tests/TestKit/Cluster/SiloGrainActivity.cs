@@ -20,6 +20,7 @@ public sealed class SiloGrainActivity : IConfigureGrainContextProvider, IDisposa
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Dictionary<string, int>> _active = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _deactivations = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string GrainType, string Key), int> _keyDeactivations = [];
     private readonly Dictionary<string, int> _activations = new(StringComparer.Ordinal);
     private readonly MeterListener _calls = new();
 
@@ -89,6 +90,15 @@ public sealed class SiloGrainActivity : IConfigureGrainContextProvider, IDisposa
         }
     }
 
+    /// <summary>Activations of the grain of <paramref name="grainType"/> keyed <paramref name="key"/> that have finished deactivating on this silo so far.</summary>
+    public int Deactivations(string grainType, string key)
+    {
+        lock (_lock)
+        {
+            return _keyDeactivations.GetValueOrDefault((grainType, key));
+        }
+    }
+
     /// <summary>Completes once <paramref name="count"/> activations of <paramref name="grainType"/> have deactivated on this silo in all.</summary>
     public Task WaitForDeactivationsAsync(string grainType, int count) =>
         Changes.WaitUntilAsync(() => Deactivations(grainType) >= count, $"{count} deactivations of {grainType}");
@@ -134,6 +144,7 @@ public sealed class SiloGrainActivity : IConfigureGrainContextProvider, IDisposa
             }
 
             _deactivations[grainType] = _deactivations.GetValueOrDefault(grainType) + 1;
+            _keyDeactivations[(grainType, key)] = _keyDeactivations.GetValueOrDefault((grainType, key)) + 1;
         }
 
         Changes.Notify();
