@@ -33,6 +33,14 @@ public sealed class CacheCluster : IAsyncDisposable
         ["Storage:MaintenanceIntervalSeconds"] = "3600",
     };
 
+    /// <summary>
+    /// Clusters alive at once in this process: one per core. Starting and running a cluster is CPU-bound, and tests run
+    /// in parallel; beyond this many, every cluster in the process (and every test's hang guard) would slow together.
+    /// </summary>
+    private static readonly SemaphoreSlim Running = new(Math.Max(2, Environment.ProcessorCount));
+
+    private int _disposed;
+
     private CacheCluster(InProcessTestCluster cluster, TestClock clock, ChangeSignal changes, FakeInferenceBackend? backend)
     {
         Cluster = cluster;
@@ -129,7 +137,19 @@ public sealed class CacheCluster : IAsyncDisposable
             configureServices?.Invoke(services);
         });
 
-        var cluster = builder.Build();
+        // Waiting for a place is queueing behind other tests, not something that should happen at once: no hang guard.
+        await Running.WaitAsync();
+        InProcessTestCluster cluster;
+        try
+        {
+            cluster = builder.Build();
+        }
+        catch
+        {
+            Running.Release();
+            throw;
+        }
+
         try
         {
             await TestWait.ForAsync(cluster.DeployAsync(), "the cluster to start");
@@ -142,7 +162,15 @@ public sealed class CacheCluster : IAsyncDisposable
         }
         catch
         {
-            await cluster.DisposeAsync();
+            try
+            {
+                await cluster.DisposeAsync();
+            }
+            finally
+            {
+                Running.Release();
+            }
+
             throw;
         }
     }
@@ -177,13 +205,25 @@ public sealed class CacheCluster : IAsyncDisposable
     /// <summary>Stops every silo (as a process exit would, gracefully) and releases the cluster.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         try
         {
             await TestWait.ForAsync(Cluster.StopAllSilosAsync(), "the silos to stop");
         }
         finally
         {
-            await Cluster.DisposeAsync();
+            try
+            {
+                await Cluster.DisposeAsync();
+            }
+            finally
+            {
+                Running.Release();
+            }
         }
     }
 }
