@@ -48,6 +48,7 @@ public sealed class EntryWithdrawalTests
 
         await using var host = await CacheCluster.StartAsync(options);
         var violations = new ConcurrentQueue<string>();
+        var started = new ConcurrentQueue<Guid>();
         var servedBefore = 0;
 
         for (var iteration = 0; iteration < Iterations; iteration++)
@@ -73,6 +74,11 @@ public sealed class EntryWithdrawalTests
                 {
                     var phase = Volatile.Read(ref withdrawn);
                     var outcome = await host.PredictAsync(text);
+                    if (outcome.Status == PredictionStatus.Started)
+                    {
+                        started.Enqueue(outcome.JobId);
+                    }
+
                     if (phase == 1)
                     {
                         after++;
@@ -119,6 +125,12 @@ public sealed class EntryWithdrawalTests
 
             Volatile.Write(ref withdrawn, 1);
             await TestWait.ForAsync(Task.WhenAll(callers), "the callers");
+        }
+
+        // Every inference the callers started has finished: none is left running into the silo's stop.
+        foreach (var id in started)
+        {
+            await host.WaitForJobAsync(id);
         }
 
         // Assert: the entry was served before each withdrawal (the test saw it), and never after one.

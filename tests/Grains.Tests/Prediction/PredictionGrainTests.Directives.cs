@@ -152,6 +152,7 @@ public sealed partial class PredictionGrainTests
         Assert.Equal(PredictionStatus.Overloaded, refused.Status);
         Assert.Equal(Guid.Empty, refused.JobId);
         Assert.Equal(PredictionStatus.Started, afterwards.Status);
+        await host.WaitForJobAsync(afterwards.JobId);
         Assert.Equal(2, host.JobCount());
         Assert.Equal(2, host.Statistics.Misses);
     }

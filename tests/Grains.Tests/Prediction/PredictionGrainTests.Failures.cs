@@ -30,7 +30,9 @@ public sealed partial class PredictionGrainTests
         Assert.All(jobs, job => Assert.Equal((jobId, JobStatus.Failed, "model down"), (job.Id, job.Status, job.Error)));
         Assert.Equal(0, host.Statistics.Size);
         Assert.False(await host.StorageHoldsAsync(host.KeyOf("stampede")));
-        Assert.Equal(PredictionStatus.Started, (await host.PredictAsync("stampede")).Status);
+        var retry = await host.PredictAsync("stampede");
+        Assert.Equal(PredictionStatus.Started, retry.Status);
+        await host.WaitForJobAsync(retry.JobId);
     }
 
     [Fact]
@@ -55,6 +57,7 @@ public sealed partial class PredictionGrainTests
         Assert.Equal(first.JobId, remembered.JobId);
         Assert.Equal(new PredictionFailure("model down", false), remembered.Failure);
         Assert.Equal(PredictionStatus.Started, afterwards.Status);
+        await host.WaitForJobAsync(afterwards.JobId);
         Assert.Equal(2, host.Backend.Calls);
         Assert.Equal(0, host.Statistics.Size);
         Assert.False(await host.StorageHoldsAsync(host.KeyOf("text")));
@@ -131,6 +134,7 @@ public sealed partial class PredictionGrainTests
         // Assert
         Assert.False(removed);
         Assert.Equal(PredictionStatus.Started, again.Status);
+        await host.WaitForJobAsync(again.JobId);
     }
 
     [Fact]
@@ -256,5 +260,6 @@ public sealed partial class PredictionGrainTests
 
         // Assert
         Assert.Equal(PredictionStatus.Started, outcome.Status);
+        await host.WaitForJobAsync(outcome.JobId);
     }
 }

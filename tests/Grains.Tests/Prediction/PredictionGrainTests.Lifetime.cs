@@ -32,6 +32,7 @@ public sealed partial class PredictionGrainTests
         var afterTtl = await host.PredictAsync("text");
         Assert.Equal(PredictionStatus.Started, afterTtl.Status);
         Assert.NotEqual(job.Id, afterTtl.JobId);
+        await host.WaitForJobAsync(afterTtl.JobId);
     }
 
     [Fact]

@@ -129,7 +129,9 @@ public abstract class DurableCacheTests
         Assert.Equal((0L, 0L), (stats.Size, stats.StoredEntries));
         Assert.Equal(0, await host.CountStoredRowsAsync());
         Assert.Equal(PredictionStatus.NotCached, (await host.PredictAsync("a", new CacheDirectives(OnlyIfCached: true))).Status);
-        Assert.Equal(PredictionStatus.Started, (await host.PredictAsync("b")).Status);
+        var inferredAgain = await host.PredictAsync("b");
+        Assert.Equal(PredictionStatus.Started, inferredAgain.Status);
+        await host.WaitForJobAsync(inferredAgain.JobId);
     }
 
     [Fact]
