@@ -1,9 +1,9 @@
 namespace PredictionCache.TestKit;
 
 /// <summary>
-/// The tests' one way to wait: for a task (a gate reached, a job finished, a grain call answered), or for a condition
-/// re-checked on real events (<see cref="ChangeSignal"/>, or a grain call whose answer is the check). Never on time:
-/// <see cref="HangGuard"/> only turns a hang into a failure that says what did not happen.
+/// The tests' one way to wait: for a task (a gate reached, a timer created, a job finished, a grain call answered), or
+/// for a condition re-checked on real events (<see cref="ChangeSignal"/>). Never on time: <see cref="HangGuard"/> only
+/// turns a hang into a failure that says what did not happen.
 /// </summary>
 public static class TestWait
 {
@@ -40,28 +40,6 @@ public static class TestWait
 
     /// <summary>Awaits <paramref name="task"/> as <see cref="ForAsync{T}(Task{T}, string)"/> does.</summary>
     public static Task<T> ForAsync<T>(ValueTask<T> task, string what) => ForAsync(task.AsTask(), what);
-
-    /// <summary>
-    /// Runs <paramref name="check"/> (a grain call, a read whose answer is the event) until it answers true; fails
-    /// with <paramref name="what"/> named when it has not within <see cref="HangGuard"/>. For conditions no event
-    /// announces, such as a grain timer's tick scheduled after the test clock moved: each check is itself a round trip
-    /// through the grain, so it re-checks on the grain's answer, not on time.
-    /// </summary>
-    public static async Task UntilAsync(Func<Task<bool>> check, string what)
-    {
-        ArgumentNullException.ThrowIfNull(check);
-        using var guard = new CancellationTokenSource(HangGuard);
-        while (!await check())
-        {
-            if (guard.IsCancellationRequested)
-            {
-                throw new TimeoutException($"Waited {HangGuard.TotalSeconds:0} s for {what}.");
-            }
-
-            // Lets the silo's scheduler run what the last answer was waiting on, without waiting on time.
-            await Task.Yield();
-        }
-    }
 }
 
 /// <summary>

@@ -38,6 +38,30 @@ public sealed class PredictionServiceClusterTests
     }
 
     [Fact]
+    public async Task Remove_ThroughOneSilo_WithdrawsTheEntryHeldOnAnother()
+    {
+        // Arrange: x's grain lives on B and has published its entry there.
+        var backend = new FakeInferenceBackend(gated: false);
+        await using var host = await TestClusters.StartSilosAsync(2, backend);
+        var (a, b) = (host.Silos[0], host.Silos[1]);
+        await b.InsertAsync("x");
+        var key = b.KeyOf("x");
+        var publishedBefore = b.Entries.TryGet(key, out _);
+
+        // Act
+        var removed = await a.Predictions.RemoveEntryAsync(key);
+
+        // Assert: withdrawn from B's table before the removal returned; nothing left to serve through either silo.
+        Assert.Equal((true, true), (publishedBefore, removed));
+        Assert.False(b.Entries.TryGet(key, out _));
+        Assert.False(await b.StorageHoldsAsync(key));
+        foreach (var silo in host.Silos)
+        {
+            Assert.Equal(PredictionStatus.NotCached, (await silo.PredictAsync("x", new CacheDirectives(OnlyIfCached: true))).Status);
+        }
+    }
+
+    [Fact]
     public async Task Register_EachSilosDirectory_BoundsItsOwnActivations()
     {
         // Arrange: room for two entries per silo; three keys placed on each silo.

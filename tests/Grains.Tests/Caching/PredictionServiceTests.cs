@@ -29,7 +29,7 @@ public sealed class PredictionServiceTests
         var (activationsAfterClear, inflightActive) = (host.PredictionActivations, host.Primary.IsActive("c"));
         host.Backend.Release();
         var job = await host.WaitForJobAsync(inflight.JobId);
-        await host.WaitUntilAsync(() => host.PredictionActivations == 0, "host.PredictionActivations == 0");
+        await host.WaitUntilAsync(() => host.PredictionActivations == 0, "every prediction grain to deactivate");
 
         // Assert: counters reset, in-flight and size are live values; a and b were dropped, c's grain waits for its
         // inference (activations are counted cluster-wide, Orleans' own grains included).
@@ -57,7 +57,7 @@ public sealed class PredictionServiceTests
             new FakeInferenceBackend(gated: false), ("Cache:MaxEntries", "1"), ("Cache:DirectoryShards", "1"));
         await host.InsertAsync("a");
         await host.InsertAsync("b");
-        await host.WaitUntilAsync(() => !host.Primary.IsActive("a"), "!host.Primary.IsActive('a')");
+        await host.WaitUntilAsync(() => !host.Primary.IsActive("a"), "a's eviction");
         host.Clock.Advance(TimeSpan.FromSeconds(1));
         host.GatedStorage().HoldReads();
         var request = host.PredictAsync("a");
@@ -94,7 +94,7 @@ public sealed class PredictionServiceTests
         Assert.Equal(0, host.Statistics.Size);
         Assert.False(await host.StorageHoldsAsync(started.Key));
         Assert.Equal(PredictionStatus.NotCached, (await host.PredictAsync("a", new CacheDirectives(OnlyIfCached: true))).Status);
-        await host.WaitUntilAsync(() => host.PredictionActivations == 0, "host.PredictionActivations == 0");
+        await host.WaitUntilAsync(() => host.PredictionActivations == 0, "every prediction grain to deactivate");
     }
 
     [Fact]
@@ -230,7 +230,7 @@ public sealed class PredictionServiceTests
 
         // Once idle, exactly the grains holding an entry are active, each stored and counted by the directory; entries
         // evicted from memory stay stored.
-        await host.WaitUntilAsync(() => host.PredictionActivations == host.Statistics.Size, "host.PredictionActivations == host.Statistics.Size");
+        await host.WaitUntilAsync(() => host.PredictionActivations == host.Statistics.Size, "only the grains holding an entry to stay active");
         var active = texts.Where(t => host.Primary.IsActive(t)).ToArray();
         Assert.Equal(host.Statistics.Size, active.Length);
         foreach (var text in active)
@@ -240,7 +240,7 @@ public sealed class PredictionServiceTests
 
         // After a clear nothing is left anywhere.
         await host.Predictions.ClearAsync();
-        await host.WaitUntilAsync(() => host.PredictionActivations == 0, "host.PredictionActivations == 0");
+        await host.WaitUntilAsync(() => host.PredictionActivations == 0, "every prediction grain to deactivate");
         Assert.Equal(0, host.Statistics.Size);
         foreach (var text in texts)
         {

@@ -123,7 +123,7 @@ public abstract class DurableCacheTests
 
         // Act
         var stats = await host.Predictions.ClearAsync();
-        await host.WaitUntilAsync(() => host.PredictionActivations == 0, "host.PredictionActivations == 0");
+        await host.WaitUntilAsync(() => host.PredictionActivations == 0, "every prediction grain to deactivate");
 
         // Assert
         Assert.Equal((0L, 0L), (stats.Size, stats.StoredEntries));

@@ -7,8 +7,6 @@ namespace PredictionCache.Grains.Tests.Inference.Http;
 
 public sealed class MicroBatcherTests
 {
-    private static readonly TimeSpan HangGuard = TestWait.HangGuard;
-
     [Fact]
     public async Task PartialBatch_IsSentWhenItsDelayRunsOutOnTheClock()
     {
@@ -18,10 +16,10 @@ public sealed class MicroBatcherTests
 
         var delayStarted = clock.WhenTimerCreatedAsync(TimeSpan.FromMilliseconds(5));
         var first = batcher.InferAsync("a", CancellationToken.None);
-        await delayStarted.WaitAsync(HangGuard);
+        await delayStarted.WaitAsync(TestWait.HangGuard);
         var sentBeforeDelay = upstream.BatchSizes.Count;
         clock.Advance(TimeSpan.FromMilliseconds(5));
-        var result = await first.WaitAsync(HangGuard);
+        var result = await first.WaitAsync(TestWait.HangGuard);
 
         Assert.Equal(0, sentBeforeDelay);
         Assert.Equal("\"a\"", result.ToString());
@@ -37,7 +35,7 @@ public sealed class MicroBatcherTests
         await using var batcher = new MicroBatcher("m", upstream.SendAsync, 1, 3, TimeSpan.FromMilliseconds(5), clock, NullLogger.Instance);
 
         // The clock never moves, so only a full batch can go.
-        var results = await Task.WhenAll(new[] { "a", "b", "c" }.Select(t => batcher.InferAsync(t, CancellationToken.None))).WaitAsync(HangGuard);
+        var results = await Task.WhenAll(new[] { "a", "b", "c" }.Select(t => batcher.InferAsync(t, CancellationToken.None))).WaitAsync(TestWait.HangGuard);
 
         Assert.Equal(["\"a\"", "\"b\"", "\"c\""], results.Select(r => r.ToString()));
         Assert.Equal([3], upstream.BatchSizes);
@@ -50,7 +48,7 @@ public sealed class MicroBatcherTests
         var upstream = new RecordingUpstream { Failure = new InvalidOperationException("down") };
         await using var batcher = new MicroBatcher("m", upstream.SendAsync, 1, 10, TimeSpan.Zero, TimeProvider.System, NullLogger.Instance);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => batcher.InferAsync("a", CancellationToken.None).WaitAsync(HangGuard));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => batcher.InferAsync("a", CancellationToken.None).WaitAsync(TestWait.HangGuard));
 
         Assert.Equal("down", error.Message);
     }
