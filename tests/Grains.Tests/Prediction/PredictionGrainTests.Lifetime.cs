@@ -117,4 +117,25 @@ public sealed partial class PredictionGrainTests
         Assert.False(removed);
         Assert.Equal(0, host.PredictionActivations);
     }
+
+    [Fact]
+    public async Task Stop_WhileACompletionIsStoring_DoesNotWaitOnTheStoppedDirectory()
+    {
+        // Arrange: the directory shard is active (b registered); a's completion is held at its storage write.
+        var host = await TestClusters.StartWithGatedStorageAsync(new FakeInferenceBackend(gated: false));
+        await host.InsertAsync("b");
+        host.GatedStorage().HoldWrites();
+        var started = await host.PredictAsync("a");
+        await host.GatedStorage().WriteReached();
+
+        // Act: the silo stops; its idle shard deactivates while a's turn waits; then a's write goes on and its turn
+        // registers a with the directory of a stopping silo.
+        var stopping = host.DisposeAsync().AsTask();
+        await host.Primary.Activity.WaitForDeactivationsAsync("predictioncache.directory", 1);
+        host.GatedStorage().ReleaseWrites();
+
+        // Assert: the stop finishes within the hang guard (the directory call gives up once the silo is stopping).
+        await stopping;
+        Assert.Equal(PredictionStatus.Started, started.Status);
+    }
 }
