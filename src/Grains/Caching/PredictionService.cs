@@ -24,6 +24,9 @@ internal sealed class PredictionService(
     CacheMetrics metrics,
     TimeProvider time)
 {
+    /// <summary>Sends of one grain call Orleans rejected before it ran (see <see cref="CallKeyAsync{T}"/>).</summary>
+    private const int MaxSends = 8;
+
     private readonly SiloLocalEntries _published = silo.Published;
     private readonly CacheStatistics _statistics = silo.Statistics;
 
@@ -55,8 +58,8 @@ internal sealed class PredictionService(
     private async ValueTask<PredictionOutcome> PredictFromGrainAsync(
         ServedModel model, string key, string text, string normalizedText, CacheDirectives directives, CancellationToken cancellationToken)
     {
-        var outcome = await grains.GetGrain<IPredictionGrain>(key)
-            .GetOrStartAsync(new PredictionRequest(model.Descriptor.Name, text, normalizedText, directives), cancellationToken);
+        var request = new PredictionRequest(model.Descriptor.Name, text, normalizedText, directives);
+        var outcome = await CallKeyAsync(key, (grain, ct) => grain.GetOrStartAsync(request, ct), cancellationToken);
         switch (outcome.Status)
         {
             case PredictionStatus.Hit:
@@ -81,7 +84,8 @@ internal sealed class PredictionService(
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(normalizedText);
-        return grains.GetGrain<IPredictionGrain>(key).TryGetAsync(new CacheProbe(normalizedText, null, TimeSpan.MaxValue));
+        var probe = new CacheProbe(normalizedText, null, TimeSpan.MaxValue);
+        return new ValueTask<CacheEntry?>(CallKeyAsync(key, (grain, _) => grain.TryGetAsync(probe).AsTask(), CancellationToken.None));
     }
 
     /// <summary>
@@ -106,7 +110,30 @@ internal sealed class PredictionService(
 
     /// <summary>Removes one entry; false when there was none.</summary>
     public Task<bool> RemoveEntryAsync(string key, CancellationToken cancellationToken = default) =>
-        KeyBuilder.IsWellFormed(key) ? grains.GetGrain<IPredictionGrain>(key).RemoveAsync(cancellationToken) : Task.FromResult(false);
+        KeyBuilder.IsWellFormed(key) ? CallKeyAsync(key, static (grain, ct) => grain.RemoveAsync(ct), cancellationToken) : Task.FromResult(false);
+
+    /// <summary>
+    /// Calls the grain of <paramref name="key"/>, sending again a call Orleans rejected before it ran. A prediction grain
+    /// deactivates itself once it holds nothing (after a removal, a clear, a miss that stored nothing), and calls queued
+    /// behind that turn are forwarded to its next activation; under concurrent requests for one key that one may go
+    /// too, and Orleans rejects a call forwarded more than <c>MaxForwardCount</c> (2) times. The call never ran, so
+    /// sending it again is safe.
+    /// </summary>
+    private async Task<T> CallKeyAsync<T>(string key, Func<IPredictionGrain, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var grain = grains.GetGrain<IPredictionGrain>(key);
+        for (var send = 1; ; send++)
+        {
+            try
+            {
+                return await call(grain, cancellationToken);
+            }
+            catch (OrleansMessageRejectionException) when (send < MaxSends && !cancellationToken.IsCancellationRequested)
+            {
+                // Rejected before it ran: send it again.
+            }
+        }
+    }
 
     /// <summary>Removes every entry from memory on every silo and from storage, and restarts the counters.</summary>
     public async Task<CacheStatsSnapshot> ClearAsync(CancellationToken cancellationToken = default)

@@ -12,6 +12,8 @@ namespace PredictionCache.Grains.Cluster;
 internal sealed class SiloCacheGrain(SiloLocalClearState clearState, SiloLocalDirectory directory, CacheStatistics statistics)
     : Grain, ISiloCacheGrain
 {
+    private const int MaxSends = 8;
+
     public async Task<int> BeginClearAsync(DateTimeOffset startedAt)
     {
         clearState.Begin(startedAt);
@@ -20,7 +22,7 @@ internal sealed class SiloCacheGrain(SiloLocalClearState clearState, SiloLocalDi
         // The shards hand over their keys; their grains are dropped from here, outside any shard turn (a prediction
         // grain may be waiting on its shard).
         var keys = await Task.WhenAll(directory.Shards.Select(static s => s.ClearAsync()));
-        await Task.WhenAll(keys.SelectMany(static k => k).Select(k => GrainFactory.GetGrain<IPredictionGrain>(k).DropAsync()));
+        await Task.WhenAll(keys.SelectMany(static k => k).Select(DropAsync));
         return keys.Sum(static k => k.Count);
     }
 
@@ -28,5 +30,27 @@ internal sealed class SiloCacheGrain(SiloLocalClearState clearState, SiloLocalDi
     {
         clearState.End();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Drops the grain of <paramref name="key"/>, sending again a call Orleans rejected before it ran: a drop queued behind
+    /// the turn in which the grain deactivates itself is forwarded to its next activation, and Orleans rejects a call
+    /// forwarded more than twice (as the front door's calls, <c>PredictionService</c>).
+    /// </summary>
+    private async Task DropAsync(string key)
+    {
+        var grain = GrainFactory.GetGrain<IPredictionGrain>(key);
+        for (var send = 1; ; send++)
+        {
+            try
+            {
+                await grain.DropAsync();
+                return;
+            }
+            catch (OrleansMessageRejectionException) when (send < MaxSends)
+            {
+                // Rejected before it ran: send it again.
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PredictionCache.Grains.Caching;
@@ -22,12 +23,15 @@ internal sealed class SiloLocalDirectory
     private readonly TouchBuffer[] _buffers;
     private readonly int[] _counts;
     private readonly ILogger _logger;
+    private readonly CancellationToken _stopping;
     private ICacheDirectoryGrain[]? _shards;
 
-    public SiloLocalDirectory(IGrainFactory grains, ILocalSiloDetails silo, IOptions<CacheOptions> options, ILogger<SiloLocalDirectory> logger)
+    public SiloLocalDirectory(
+        IGrainFactory grains, ILocalSiloDetails silo, IOptions<CacheOptions> options, IHostApplicationLifetime lifetime, ILogger<SiloLocalDirectory> logger)
     {
         _grains = grains;
         _silo = silo;
+        _stopping = lifetime.ApplicationStopping;
         var count = options.Value.EffectiveShards;
         CapacityPerShard = (int)Math.Ceiling(options.Value.MaxEntries / (double)count);
         _buffers = Enumerable.Range(0, count).Select(_ => new TouchBuffer(Environment.ProcessorCount)).ToArray();
@@ -82,11 +86,23 @@ internal sealed class SiloLocalDirectory
         }
     }
 
-    public Task RegisterAsync(int shard, string key, CancellationToken cancellationToken) =>
-        Shards[shard].RegisterAsync(key, cancellationToken);
+    /// <summary>
+    /// Registers <paramref name="key"/> with its shard. Both calls give up once the silo is stopping: the shards are
+    /// deactivating with every other grain then, and a call to one would wait out the response timeout, holding the
+    /// calling prediction grain's turn and with it the silo's stop.
+    /// </summary>
+    public async Task RegisterAsync(int shard, string key, CancellationToken cancellationToken)
+    {
+        using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping);
+        await Shards[shard].RegisterAsync(key, call.Token);
+    }
 
-    public Task UnregisterAsync(int shard, string key, CancellationToken cancellationToken) =>
-        Shards[shard].UnregisterAsync(key, cancellationToken);
+    /// <summary>Unregisters <paramref name="key"/> from its shard (see <see cref="RegisterAsync"/>).</summary>
+    public async Task UnregisterAsync(int shard, string key, CancellationToken cancellationToken)
+    {
+        using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping);
+        await Shards[shard].UnregisterAsync(key, call.Token);
+    }
 
     private async Task FlushAsync(int shard)
     {

@@ -12,9 +12,9 @@ public sealed class CacheStatisticsTests
 
         // Act + Assert
         Assert.Equal(
-            (0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L),
+            (0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L),
             (statistics.Hits, statistics.Misses, statistics.Coalesced, statistics.Inferences, statistics.Inflight,
-             statistics.Evictions, statistics.Expirations, statistics.Size, statistics.Generation));
+             statistics.Evictions, statistics.Expirations, statistics.Size));
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class CacheStatisticsTests
     }
 
     [Fact]
-    public void Reset_ZeroesRequestCountersKeepsLiveValuesAndMovesGeneration()
+    public void Reset_ZeroesRequestCountersAndKeepsLiveValues()
     {
         // Arrange
         var statistics = new CacheStatistics();
@@ -97,25 +97,5 @@ public sealed class CacheStatisticsTests
         Assert.Equal((0L, 0L, 0L, 0L, 0L, 0L), (statistics.Hits, statistics.Misses, statistics.Coalesced, statistics.Inferences, statistics.Evictions, statistics.Expirations));
         Assert.Equal(1, statistics.Inflight);
         Assert.Equal(5, statistics.Size);
-        Assert.Equal(1, statistics.Generation);
-    }
-
-    [Fact]
-    public async Task Reset_ConcurrentResets_EachMovesGenerationOnce()
-    {
-        // Arrange
-        var statistics = new CacheStatistics();
-
-        // Act
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
-        {
-            for (var i = 0; i < 1000; i++)
-            {
-                statistics.Reset();
-            }
-        })));
-
-        // Assert
-        Assert.Equal(8000, statistics.Generation);
     }
 }

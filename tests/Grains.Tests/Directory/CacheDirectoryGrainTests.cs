@@ -1,4 +1,3 @@
-using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Directory;
 using PredictionCache.Grains.Prediction;
 using PredictionCache.Grains.Tests.Support;
@@ -8,14 +7,12 @@ namespace PredictionCache.Grains.Tests.Directory;
 
 public sealed class CacheDirectoryGrainTests
 {
-    private const string Prediction = "prediction";
-    private const string Evicted = "ExternalRequest";
-
+    
     [Fact]
     public async Task Register_TenEntriesWithRoomForThree_KeepsTheThreeMostRecent()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(
+        await using var host = await CacheCluster.StartAsync(
             new FakeInferenceBackend(gated: false), ("Cache:MaxEntries", "3"), ("Cache:DirectoryShards", "1"));
         var texts = Enumerable.Range(0, 10).Select(i => "text " + i).ToArray();
 
@@ -25,14 +22,14 @@ public sealed class CacheDirectoryGrainTests
             await host.InsertAsync(text);
         }
 
-        await host.Activity.WaitForDeactivationsAsync(Prediction, 7, Evicted);
+        await host.WaitForPredictionDeactivationsAsync(7);
 
         // Assert
         Assert.Equal(3, host.Statistics.Size);
         Assert.Equal(7, host.Statistics.Evictions);
-        Assert.Equal(3, await Shard(host, 0).GetCountAsync());
+        Assert.Equal([.. host.KeysOf(texts[7..].Reverse())], await host.Primary.Shard(0).GetKeysAsync());
         Assert.Equal(3, host.PredictionActivations);
-        Assert.Equal(7, host.Activity.Deactivations(Prediction));
+        Assert.Equal(7, host.PredictionDeactivations());
         Assert.Equal(texts[7..], InMemory(host, texts));
 
         // Evicted from memory only: every entry is still in storage (level 2).
@@ -43,7 +40,7 @@ public sealed class CacheDirectoryGrainTests
     public async Task Register_AfterANoCacheRefresh_TheRefreshedEntrySurvives()
     {
         // Arrange: a, b, c cached in that order, then a is inferred again with no-cache.
-        await using var host = await CacheHost.StartAsync(
+        await using var host = await CacheCluster.StartAsync(
             new FakeInferenceBackend(gated: false), ("Cache:MaxEntries", "3"), ("Cache:DirectoryShards", "1"));
         string[] texts = ["a", "b", "c", "d"];
         await host.InsertAsync("a");
@@ -54,34 +51,36 @@ public sealed class CacheDirectoryGrainTests
 
         // Act
         await host.InsertAsync("d");
-        await host.Activity.WaitForDeactivationsAsync(Prediction, 1, Evicted);
+        await host.WaitForPredictionDeactivationsAsync(1);
 
         // Assert: the refresh was a use, so b is the least recently used.
-        Assert.Equal(PredictOutcomeKind.Started, refresh.Kind);
+        Assert.Equal(PredictionStatus.Started, refresh.Status);
         Assert.Equal(["a", "c", "d"], InMemory(host, texts));
+        Assert.Equal([.. host.KeysOf(["d", "a", "c"])], await host.Primary.Shard(0).GetKeysAsync());
     }
 
     [Fact]
     public async Task Register_AfterAHit_TheTouchedEntrySurvives()
     {
         // Arrange: a, b, c cached in that order, then a hit on a.
-        await using var host = await CacheHost.StartAsync(
+        await using var host = await CacheCluster.StartAsync(
             new FakeInferenceBackend(gated: false), ("Cache:MaxEntries", "3"), ("Cache:DirectoryShards", "1"));
         string[] texts = ["a", "b", "c", "d", "e"];
         await host.InsertAsync("a");
         await host.InsertAsync("b");
         await host.InsertAsync("c");
-        Assert.Equal(PredictOutcomeKind.Hit, (await host.PredictAsync("a")).Kind);
+        Assert.Equal(PredictionStatus.Hit, (await host.PredictAsync("a")).Status);
 
         // Act: the touch is only buffered; registering d must apply it before it picks b, not a.
         await host.InsertAsync("d");
-        await host.Activity.WaitForDeactivationsAsync(Prediction, 1, Evicted);
+        await host.WaitForPredictionDeactivationsAsync(1);
         var afterD = InMemory(host, texts);
         await host.InsertAsync("e");
-        await host.Activity.WaitForDeactivationsAsync(Prediction, 2, Evicted);
+        await host.WaitForPredictionDeactivationsAsync(2);
 
         // Assert: after d the order is d, a, c; e then evicts c.
         Assert.Equal(["a", "c", "d"], afterD);
+        Assert.Equal([.. host.KeysOf(["e", "d", "a"])], await host.Primary.Shard(0).GetKeysAsync());
         Assert.Equal(["a", "d", "e"], InMemory(host, texts));
         Assert.Equal(texts, await StoredAsync(host, texts));
         Assert.Equal(2, host.Statistics.Evictions);
@@ -91,9 +90,9 @@ public sealed class CacheDirectoryGrainTests
     public async Task Register_SeveralShards_NoShardHoldsMoreThanItsRoundedUpShare()
     {
         // Arrange: 10 entries over 4 shards is at most 3 a shard, 12 in all.
-        await using var host = await CacheHost.StartAsync(
+        await using var host = await CacheCluster.StartAsync(
             new FakeInferenceBackend(gated: false), ("Cache:MaxEntries", "10"), ("Cache:DirectoryShards", "4"));
-        var shards = Enumerable.Range(0, 4).Select(i => Shard(host, i)).ToArray();
+        var shards = Enumerable.Range(0, 4).Select(host.Primary.Shard).ToArray();
 
         for (var i = 0; i < 60; i++)
         {
@@ -101,7 +100,7 @@ public sealed class CacheDirectoryGrainTests
             await host.InsertAsync("text " + i);
 
             // Assert
-            var counts = await Task.WhenAll(shards.Select(s => s.GetCountAsync()));
+            var counts = await Task.WhenAll(shards.Select(CountAsync));
             Assert.All(counts, c => Assert.InRange(c, 0, 3));
             Assert.Equal(counts.Sum(), host.Statistics.Size);
             Assert.InRange(host.Statistics.Size, 0, 12);
@@ -117,7 +116,7 @@ public sealed class CacheDirectoryGrainTests
         // Arrange
         const int writers = 8;
         const int perWriter = 25;
-        await using var host = await CacheHost.StartAsync(
+        await using var host = await CacheCluster.StartAsync(
             new FakeInferenceBackend(gated: false),
             ("Cache:MaxEntries", maxEntries.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("Cache:DirectoryShards", shardCount.ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -133,7 +132,7 @@ public sealed class CacheDirectoryGrainTests
         })));
         var size = host.Statistics.Size;
         var evictions = host.Statistics.Evictions;
-        await host.Activity.WaitForDeactivationsAsync(Prediction, (int)evictions, Evicted);
+        await host.WaitForPredictionDeactivationsAsync((int)evictions);
 
         // Assert
         Assert.Equal(writers * perWriter, size + evictions);
@@ -143,18 +142,18 @@ public sealed class CacheDirectoryGrainTests
             Assert.Equal(maxEntries, size);
         }
 
-        var counts = await Task.WhenAll(Enumerable.Range(0, shardCount).Select(i => Shard(host, i).GetCountAsync()));
+        var counts = await Task.WhenAll(Enumerable.Range(0, shardCount).Select(i => CountAsync(host.Primary.Shard(i))));
         Assert.Equal(size, counts.Sum());
         Assert.Equal(size, host.PredictionActivations);
-        Assert.Equal((int)evictions, host.Activity.Deactivations(Prediction));
+        Assert.Equal((int)evictions, host.PredictionDeactivations());
     }
 
     [Fact]
     public async Task Unregister_RegisteredKey_ShrinksSizeOnce()
     {
         // Arrange: the directory used directly, with keys no prediction grain holds.
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:DirectoryShards", "1"));
-        var shard = Shard(host, 0);
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:DirectoryShards", "1"));
+        var shard = host.Primary.Shard(0);
         await shard.RegisterAsync("k1");
         await shard.RegisterAsync("k2");
         await shard.RegisterAsync("k1");
@@ -165,7 +164,7 @@ public sealed class CacheDirectoryGrainTests
         await shard.UnregisterAsync("never registered");
 
         // Assert
-        Assert.Equal(1, await shard.GetCountAsync());
+        Assert.Equal(["k2"], await shard.GetKeysAsync());
         Assert.Equal(1, host.Statistics.Size);
     }
 
@@ -173,8 +172,8 @@ public sealed class CacheDirectoryGrainTests
     public async Task Clear_RegisteredKeys_ReturnsThemAndEmptiesTheShard()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:DirectoryShards", "1"));
-        var shard = Shard(host, 0);
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:DirectoryShards", "1"));
+        var shard = host.Primary.Shard(0);
         await shard.RegisterAsync("k1");
         await shard.RegisterAsync("k2");
 
@@ -183,15 +182,14 @@ public sealed class CacheDirectoryGrainTests
 
         // Assert
         Assert.Equal(["k1", "k2"], keys.Order(StringComparer.Ordinal));
-        Assert.Equal(0, await shard.GetCountAsync());
+        Assert.Empty(await shard.GetKeysAsync());
         Assert.Equal(0, host.Statistics.Size);
     }
 
-    private static ICacheDirectoryGrain Shard(CacheHost host, int shard) =>
-        host.Grains.GetGrain<ICacheDirectoryGrain>(shard.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    private static async Task<int> CountAsync(ICacheDirectoryGrain shard) => (await shard.GetKeysAsync()).Count;
 
     /// <summary>Which of <paramref name="texts"/> have a stored entry (looked up without touching or activating anything).</summary>
-    private static async Task<string[]> StoredAsync(CacheHost host, string[] texts)
+    private static async Task<string[]> StoredAsync(CacheCluster host, string[] texts)
     {
         var stored = new List<string>();
         foreach (var text in texts)
@@ -206,6 +204,6 @@ public sealed class CacheDirectoryGrainTests
     }
 
     /// <summary>The texts whose grain is in memory (level 1), in the order given.</summary>
-    private static string[] InMemory(CacheHost host, string[] texts) =>
-        texts.Where(t => host.Silo.IsActive<PredictionGrain>(host.KeyOf(t))).ToArray();
+    private static string[] InMemory(CacheCluster host, string[] texts) =>
+        texts.Where(host.Primary.IsActive).ToArray();
 }

@@ -1,5 +1,5 @@
 using PredictionCache.Grains.Directory;
-using PredictionCache.Grains.Tests.Support;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Grains.Tests.Directory;
 
@@ -145,7 +145,7 @@ public sealed class TouchBufferTests
         {
             for (var r = 0; r < rounds; r++)
             {
-                if (!barrier.SignalAndWait(CacheHost.HangGuard))
+                if (!barrier.SignalAndWait(TestWait.HangGuard))
                 {
                     return;
                 }
@@ -155,7 +155,7 @@ public sealed class TouchBufferTests
                     buffer.Add($"{r}:{writer}:{i}");
                 }
 
-                if (!barrier.SignalAndWait(CacheHost.HangGuard))
+                if (!barrier.SignalAndWait(TestWait.HangGuard))
                 {
                     return;
                 }
@@ -170,8 +170,8 @@ public sealed class TouchBufferTests
         for (var r = 0; r < rounds; r++)
         {
             // Act
-            Assert.True(barrier.SignalAndWait(CacheHost.HangGuard));
-            Assert.True(barrier.SignalAndWait(CacheHost.HangGuard));
+            Assert.True(barrier.SignalAndWait(TestWait.HangGuard));
+            Assert.True(barrier.SignalAndWait(TestWait.HangGuard));
             var drained = new List<string>();
             buffer.Drain(drained.Add);
 
@@ -188,7 +188,7 @@ public sealed class TouchBufferTests
 
         foreach (var thread in threads)
         {
-            Assert.True(thread!.Join(CacheHost.HangGuard));
+            Assert.True(thread!.Join(TestWait.HangGuard));
         }
 
         Assert.Equal(0, buffer.Dropped);
@@ -230,7 +230,7 @@ public sealed class TouchBufferTests
 
         foreach (var thread in threads.Append(drainer))
         {
-            Assert.True(thread.Join(CacheHost.HangGuard));
+            Assert.True(thread.Join(TestWait.HangGuard));
         }
 
         buffer.Drain(drained.Add);
@@ -253,7 +253,7 @@ public sealed class TouchBufferTests
         using var start = new Barrier(writers);
         var threads = Enumerable.Range(0, writers).Select(w => new Thread(() =>
         {
-            start.SignalAndWait(CacheHost.HangGuard);
+            start.SignalAndWait(TestWait.HangGuard);
             for (var i = 0; i < perWriter; i++)
             {
                 buffer.Add($"{w}:{i}");
@@ -268,7 +268,7 @@ public sealed class TouchBufferTests
 
         foreach (var thread in threads)
         {
-            Assert.True(thread.Join(CacheHost.HangGuard));
+            Assert.True(thread.Join(TestWait.HangGuard));
         }
 
         var drained = new List<string>();

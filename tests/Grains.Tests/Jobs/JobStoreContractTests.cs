@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using PredictionCache.Grains.Inference;
 using PredictionCache.Grains.Jobs;
-using PredictionCache.Grains.Tests.Support;
 using PredictionCache.TestKit;
 
 namespace PredictionCache.Grains.Tests.Jobs;
@@ -18,7 +17,7 @@ public abstract class JobStoreContractTests : IAsyncLifetime
     /// <summary>Retention 2 h; a sweep interval (a day) no test reaches, so only explicit sweeps run.</summary>
     protected static readonly JobOptions ContractOptions = new() { RetentionHours = 2, SweepIntervalMinutes = 1440 };
 
-    protected ManualTimeProvider Clock { get; } = new();
+    protected TestClock Clock { get; } = new();
 
     protected IJobStore Store { get; private set; } = null!;
 
@@ -218,7 +217,7 @@ public abstract class JobStoreContractTests : IAsyncLifetime
     public async Task Wait_UnknownId_IsNull()
     {
         // Act
-        var job = await Store.WaitAsync(Guid.NewGuid(), TimeSpan.FromSeconds(10)).WaitAsync(CacheHost.HangGuard);
+        var job = await Store.WaitAsync(Guid.NewGuid(), TimeSpan.FromSeconds(10)).WaitAsync(TestWait.HangGuard);
 
         // Assert
         Assert.Null(job);
@@ -233,7 +232,7 @@ public abstract class JobStoreContractTests : IAsyncLifetime
         await Store.CompleteAsync(job.Id, Result, Clock.GetUtcNow());
 
         // Act: the clock never moves, so only a wait that does not wait returns.
-        var waited = await Store.WaitAsync(job.Id, TimeSpan.FromSeconds(10)).WaitAsync(CacheHost.HangGuard);
+        var waited = await Store.WaitAsync(job.Id, TimeSpan.FromSeconds(10)).WaitAsync(TestWait.HangGuard);
 
         // Assert
         AssertJob(job with { Status = JobStatus.Completed, Result = Result, CompletedAt = Clock.GetUtcNow() }, waited);
@@ -251,8 +250,8 @@ public abstract class JobStoreContractTests : IAsyncLifetime
 
         // Act: the clock never moves, so the waits end only because the job completed.
         await Store.CompleteAsync(job.Id, Result, completedAt);
-        var firstJob = await first.WaitAsync(CacheHost.HangGuard);
-        var secondJob = await second.WaitAsync(CacheHost.HangGuard);
+        var firstJob = await first.WaitAsync(TestWait.HangGuard);
+        var secondJob = await second.WaitAsync(TestWait.HangGuard);
 
         // Assert
         var expected = job with { Status = JobStatus.Completed, Result = Result, CompletedAt = completedAt };
@@ -266,14 +265,15 @@ public abstract class JobStoreContractTests : IAsyncLifetime
         // Arrange
         var job = NewJob();
         await Store.CreateAsync(job);
+        var timerCreated = Clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(5));
         var wait = Store.WaitAsync(job.Id, TimeSpan.FromSeconds(5));
-        await Clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(5)).WaitAsync(CacheHost.HangGuard);
+        await TestWait.ForAsync(timerCreated, "the wait's timer");
 
         // Act
         Clock.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromTicks(1));
         var completedEarly = wait.IsCompleted;
         Clock.Advance(TimeSpan.FromTicks(1));
-        var waited = await wait.WaitAsync(CacheHost.HangGuard);
+        var waited = await wait.WaitAsync(TestWait.HangGuard);
 
         // Assert
         Assert.False(completedEarly);
@@ -286,17 +286,18 @@ public abstract class JobStoreContractTests : IAsyncLifetime
         // Arrange
         var job = NewJob();
         await Store.CreateAsync(job);
+        var timerCreated = Clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(1));
         var timedOut = Store.WaitAsync(job.Id, TimeSpan.FromSeconds(1));
-        await Clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(1)).WaitAsync(CacheHost.HangGuard);
+        await TestWait.ForAsync(timerCreated, "the wait's timer");
         Clock.Advance(TimeSpan.FromSeconds(1));
-        await timedOut.WaitAsync(CacheHost.HangGuard);
+        await timedOut.WaitAsync(TestWait.HangGuard);
         var wait = Store.WaitAsync(job.Id, TimeSpan.FromSeconds(10));
 
         // Act
         await Store.CompleteAsync(job.Id, Result, Clock.GetUtcNow());
 
         // Assert
-        Assert.Equal(JobStatus.Completed, (await wait.WaitAsync(CacheHost.HangGuard))!.Status);
+        Assert.Equal(JobStatus.Completed, (await wait.WaitAsync(TestWait.HangGuard))!.Status);
     }
 
     [Fact]
@@ -307,7 +308,7 @@ public abstract class JobStoreContractTests : IAsyncLifetime
         await Store.CreateAsync(job);
 
         // Act
-        var waited = await Store.WaitAsync(job.Id, TimeSpan.Zero).WaitAsync(CacheHost.HangGuard);
+        var waited = await Store.WaitAsync(job.Id, TimeSpan.Zero).WaitAsync(TestWait.HangGuard);
 
         // Assert
         Assert.Equal(job, waited);
@@ -326,7 +327,7 @@ public abstract class JobStoreContractTests : IAsyncLifetime
         await cancellation.CancelAsync();
 
         // Assert
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait.WaitAsync(CacheHost.HangGuard));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait.WaitAsync(TestWait.HangGuard));
     }
 
     [Fact]

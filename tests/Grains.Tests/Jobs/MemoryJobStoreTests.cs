@@ -30,10 +30,16 @@ public sealed class MemoryJobStoreTests : JobStoreContractTests
         Clock.Advance(TimeSpan.FromMinutes(1));
         await store.CompleteAsync(job.Id, Result, Clock.GetUtcNow());
 
-        // Act: the sweep at 2 h 0 min is one minute short; the one at 2 h 5 min is past the retention.
-        Clock.Advance(TimeSpan.FromHours(2) + TimeSpan.FromMinutes(3));
+        // Act: the sweep at 2 h 0 min is one minute short; the one at 2 h 5 min is past the retention. The clock moves
+        // from sweep to sweep: a sweep sees the time the clock is moved to.
+        Clock.Advance(TimeSpan.FromMinutes(4));
+        for (var sweep = 1; sweep < 24; sweep++)
+        {
+            Clock.Advance(TimeSpan.FromMinutes(5));
+        }
+
         var afterFirstSweeps = await store.GetAsync(job.Id);
-        Clock.Advance(TimeSpan.FromMinutes(1));
+        Clock.Advance(TimeSpan.FromMinutes(5));
         var afterNextSweep = await store.GetAsync(job.Id);
 
         // Assert

@@ -2,9 +2,8 @@ using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PredictionCache.Grains.Jobs;
-using PredictionCache.Grains.Storage;
-using PredictionCache.Grains.Tests.Support;
-using PredictionCache.Silo;
+using PredictionCache.Silo.Storage;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Grains.Tests.Jobs;
 

@@ -1,4 +1,3 @@
-using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Prediction;
 using PredictionCache.Grains.Tests.Support;
@@ -13,18 +12,18 @@ public sealed partial class PredictionGrainTests
     public async Task GetOrStart_NoStore_ResultIsNotCached()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false));
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(gated: false));
 
         // Act
         var first = await host.PredictAsync("text", new CacheDirectives(NoStore: true));
         var job = await host.WaitForJobAsync(first.JobId);
-        await host.Activity.WaitForDeactivationsAsync(Prediction, 1);
+        await host.WaitForPredictionDeactivationsAsync(1);
         var second = await host.PredictAsync("text", new CacheDirectives(OnlyIfCached: true));
 
         // Assert
-        Assert.Equal(PredictOutcomeKind.Started, first.Kind);
+        Assert.Equal(PredictionStatus.Started, first.Status);
         Assert.Equal(JobStatus.Completed, job.Status);
-        Assert.Equal(PredictOutcomeKind.NotCached, second.Kind);
+        Assert.Equal(PredictionStatus.NotCached, second.Status);
         Assert.False(await host.StorageHoldsAsync(first.Key));
         Assert.Equal(0, host.Statistics.Size);
     }
@@ -33,7 +32,7 @@ public sealed partial class PredictionGrainTests
     public async Task GetOrStart_NoStoreJoinedByAStoringCaller_IsCached()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend());
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend());
         var noStore = await host.PredictAsync("text", new CacheDirectives(NoStore: true));
 
         // Act
@@ -43,9 +42,9 @@ public sealed partial class PredictionGrainTests
         var next = await host.PredictAsync("text");
 
         // Assert
-        Assert.Equal(PredictOutcomeKind.Joined, joined.Kind);
+        Assert.Equal(PredictionStatus.Joined, joined.Status);
         Assert.Equal(noStore.JobId, joined.JobId);
-        Assert.Equal(PredictOutcomeKind.Hit, next.Kind);
+        Assert.Equal(PredictionStatus.Hit, next.Status);
         Assert.Equal(noStore.JobId, next.JobId);
     }
 
@@ -53,7 +52,7 @@ public sealed partial class PredictionGrainTests
     public async Task GetOrStart_NoCache_InfersAgainAndReplacesTheEntry()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false));
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(gated: false));
         var original = await host.InsertAsync("text");
 
         // Act
@@ -62,9 +61,9 @@ public sealed partial class PredictionGrainTests
         var next = await host.PredictAsync("text");
 
         // Assert
-        Assert.Equal(PredictOutcomeKind.Started, refresh.Kind);
+        Assert.Equal(PredictionStatus.Started, refresh.Status);
         Assert.NotEqual(original.Id, refresh.JobId);
-        Assert.Equal(PredictOutcomeKind.Hit, next.Kind);
+        Assert.Equal(PredictionStatus.Hit, next.Status);
         Assert.Equal(refresh.JobId, next.JobId);
         Assert.Equal(2, host.Backend!.Calls);
         Assert.Equal(1, host.Statistics.Size);
@@ -74,7 +73,7 @@ public sealed partial class PredictionGrainTests
     public async Task GetOrStart_MaxAge_EntryOlderThanItIsAMiss()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false));
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(gated: false));
         var original = await host.InsertAsync("text");
         host.Clock.Advance(TimeSpan.FromSeconds(5));
 
@@ -85,10 +84,10 @@ public sealed partial class PredictionGrainTests
         var afterRefresh = await host.PredictAsync("text", new CacheDirectives(MaxAge: TimeSpan.FromSeconds(4)));
 
         // Assert
-        Assert.Equal(PredictOutcomeKind.Hit, exactlyAsOld.Kind);
+        Assert.Equal(PredictionStatus.Hit, exactlyAsOld.Status);
         Assert.Equal(original.Id, exactlyAsOld.JobId);
-        Assert.Equal(PredictOutcomeKind.Started, tooOld.Kind);
-        Assert.Equal(PredictOutcomeKind.Hit, afterRefresh.Kind);
+        Assert.Equal(PredictionStatus.Started, tooOld.Status);
+        Assert.Equal(PredictionStatus.Hit, afterRefresh.Status);
         Assert.Equal(tooOld.JobId, afterRefresh.JobId);
         Assert.Equal(host.Clock.GetUtcNow(), afterRefresh.Entry!.CreatedAt);
     }
@@ -97,16 +96,16 @@ public sealed partial class PredictionGrainTests
     public async Task GetOrStart_OnlyIfCachedAndNothingCached_NotCachedWithoutAJob()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false));
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(gated: false));
 
         // Act
         var outcome = await host.PredictAsync("text", new CacheDirectives(OnlyIfCached: true));
-        await host.Activity.WaitForDeactivationsAsync(Prediction, 1);
+        await host.WaitForPredictionDeactivationsAsync(1);
 
         // Assert
-        Assert.Equal(PredictOutcomeKind.NotCached, outcome.Kind);
+        Assert.Equal(PredictionStatus.NotCached, outcome.Status);
         Assert.Equal(Guid.Empty, outcome.JobId);
-        Assert.Equal(0, host.JobCount);
+        Assert.Equal(0, host.JobCount());
         Assert.Equal(0, host.Backend!.Calls);
         Assert.Equal((0L, 0L, 0L), (host.Statistics.Hits, host.Statistics.Misses, host.Statistics.Inflight));
         Assert.Equal(0, host.PredictionActivations);
@@ -116,7 +115,7 @@ public sealed partial class PredictionGrainTests
     public async Task GetOrStart_OnlyIfCachedWhileInferring_NotCachedWithoutJoining()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend());
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend());
         var started = await host.PredictAsync("text");
 
         // Act
@@ -126,10 +125,10 @@ public sealed partial class PredictionGrainTests
         var cached = await host.PredictAsync("text", new CacheDirectives(OnlyIfCached: true));
 
         // Assert
-        Assert.Equal(PredictOutcomeKind.NotCached, outcome.Kind);
+        Assert.Equal(PredictionStatus.NotCached, outcome.Status);
         Assert.Equal(Guid.Empty, outcome.JobId);
         Assert.Equal(0, host.Statistics.Coalesced);
-        Assert.Equal(PredictOutcomeKind.Hit, cached.Kind);
+        Assert.Equal(PredictionStatus.Hit, cached.Status);
         Assert.Equal(started.JobId, cached.JobId);
     }
 
@@ -137,23 +136,24 @@ public sealed partial class PredictionGrainTests
     public async Task GetOrStart_QueueFull_OverloadedWithoutAJob()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(
+        await using var host = await CacheCluster.StartAsync(
             new FakeInferenceBackend(), ("Inference:MaxConcurrency", "1"), ("Inference:MaxQueueLength", "0"));
         var running = await host.PredictAsync("first");
 
         // Act
         var refused = await host.PredictAsync("second");
-        await host.Activity.WaitForDeactivationsAsync(Prediction, 1);
+        await host.WaitForPredictionDeactivationsAsync(1);
         host.Backend!.Release();
         await host.WaitForJobAsync(running.JobId);
         var afterwards = await host.PredictAsync("second");
 
         // Assert
-        Assert.Equal(PredictOutcomeKind.Started, running.Kind);
-        Assert.Equal(PredictOutcomeKind.Overloaded, refused.Kind);
+        Assert.Equal(PredictionStatus.Started, running.Status);
+        Assert.Equal(PredictionStatus.Overloaded, refused.Status);
         Assert.Equal(Guid.Empty, refused.JobId);
-        Assert.Equal(PredictOutcomeKind.Started, afterwards.Kind);
-        Assert.Equal(2, host.JobCount);
+        Assert.Equal(PredictionStatus.Started, afterwards.Status);
+        await host.WaitForJobAsync(afterwards.JobId);
+        Assert.Equal(2, host.JobCount());
         Assert.Equal(2, host.Statistics.Misses);
     }
 }

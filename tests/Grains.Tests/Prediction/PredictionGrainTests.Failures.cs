@@ -1,4 +1,3 @@
-using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Inference;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Prediction;
@@ -16,7 +15,7 @@ public sealed partial class PredictionGrainTests
     public async Task GetOrStart_ThousandConcurrentIdenticalMissesToAFailingModel_OneCallOneFailedJobNothingCached()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(yields: true));
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(yields: true));
         host.Backend!.Failure = ModelDown;
 
         // Act
@@ -31,14 +30,16 @@ public sealed partial class PredictionGrainTests
         Assert.All(jobs, job => Assert.Equal((jobId, JobStatus.Failed, "model down"), (job.Id, job.Status, job.Error)));
         Assert.Equal(0, host.Statistics.Size);
         Assert.False(await host.StorageHoldsAsync(host.KeyOf("stampede")));
-        Assert.Equal(PredictOutcomeKind.Started, (await host.PredictAsync("stampede")).Kind);
+        var retry = await host.PredictAsync("stampede");
+        Assert.Equal(PredictionStatus.Started, retry.Status);
+        await host.WaitForJobAsync(retry.JobId);
     }
 
     [Fact]
     public async Task GetOrStart_FailureWithNegativeTtl_IsAnsweredWithoutInferenceUntilItPasses()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:NegativeTtlSeconds", "30"));
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:NegativeTtlSeconds", "30"));
         host.Backend!.Failure = ModelDown;
         var first = await host.PredictAsync("text");
         await host.WaitForJobAsync(first.JobId);
@@ -47,14 +48,16 @@ public sealed partial class PredictionGrainTests
         host.Clock.Advance(TimeSpan.FromSeconds(29));
         var remembered = await host.PredictAsync("text");
         host.Clock.Advance(TimeSpan.FromSeconds(1));
-        await host.Activity.WaitForDeactivationsAsync(Prediction, 1);
+        await host.WaitForPredictionDeactivationsAsync(1);
         var afterwards = await host.PredictAsync("text");
+        await host.Backend.WaitForCallsAsync(2);
 
         // Assert
-        Assert.Equal(PredictOutcomeKind.Failed, remembered.Kind);
+        Assert.Equal(PredictionStatus.Failed, remembered.Status);
         Assert.Equal(first.JobId, remembered.JobId);
         Assert.Equal(new PredictionFailure("model down", false), remembered.Failure);
-        Assert.Equal(PredictOutcomeKind.Started, afterwards.Kind);
+        Assert.Equal(PredictionStatus.Started, afterwards.Status);
+        await host.WaitForJobAsync(afterwards.JobId);
         Assert.Equal(2, host.Backend.Calls);
         Assert.Equal(0, host.Statistics.Size);
         Assert.False(await host.StorageHoldsAsync(host.KeyOf("text")));
@@ -64,7 +67,7 @@ public sealed partial class PredictionGrainTests
     public async Task GetOrStart_TimedOutWithNegativeTtl_RemembersTheTimeout()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:NegativeTtlSeconds", "30"));
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:NegativeTtlSeconds", "30"));
         host.Backend!.Failure = () => new InferenceTimeoutException(FakeInferenceBackend.Descriptor, TimeSpan.FromSeconds(5));
         var first = await host.PredictAsync("text");
         var job = await host.WaitForJobAsync(first.JobId);
@@ -74,7 +77,7 @@ public sealed partial class PredictionGrainTests
 
         // Assert
         Assert.True(job.TimedOut);
-        Assert.Equal(PredictOutcomeKind.Failed, remembered.Kind);
+        Assert.Equal(PredictionStatus.Failed, remembered.Status);
         Assert.Equal(new PredictionFailure("Inference by model 'fake' timed out after 5 s.", true), remembered.Failure);
         Assert.Equal(1, host.Backend.Calls);
     }
@@ -83,7 +86,7 @@ public sealed partial class PredictionGrainTests
     public async Task GetOrStart_FailureWithoutNegativeTtl_NextRequestInfersAgain()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false));
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(gated: false));
         host.Backend!.Failure = ModelDown;
         await host.WaitForJobAsync((await host.PredictAsync("text")).JobId);
 
@@ -91,7 +94,7 @@ public sealed partial class PredictionGrainTests
         var again = await host.PredictAsync("text");
 
         // Assert
-        Assert.Equal(PredictOutcomeKind.Started, again.Kind);
+        Assert.Equal(PredictionStatus.Started, again.Status);
         Assert.Equal(JobStatus.Failed, (await host.WaitForJobAsync(again.JobId)).Status);
         Assert.Equal(2, host.Backend.Calls);
     }
@@ -100,7 +103,7 @@ public sealed partial class PredictionGrainTests
     public async Task GetOrStart_NoCacheDuringNegativeTtl_InfersAndASuccessForgetsTheFailure()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:NegativeTtlSeconds", "30"));
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:NegativeTtlSeconds", "30"));
         host.Backend!.Failure = ModelDown;
         await host.WaitForJobAsync((await host.PredictAsync("text")).JobId);
         host.Backend.Failure = null;
@@ -111,8 +114,8 @@ public sealed partial class PredictionGrainTests
         var after = await host.PredictAsync("text");
 
         // Assert
-        Assert.Equal(PredictOutcomeKind.Started, refreshed.Kind);
-        Assert.Equal(PredictOutcomeKind.Hit, after.Kind);
+        Assert.Equal(PredictionStatus.Started, refreshed.Status);
+        Assert.Equal(PredictionStatus.Hit, after.Status);
         Assert.Equal(refreshed.JobId, after.JobId);
     }
 
@@ -120,7 +123,7 @@ public sealed partial class PredictionGrainTests
     public async Task Remove_DuringNegativeTtl_ForgetsTheFailure()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:NegativeTtlSeconds", "30"));
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:NegativeTtlSeconds", "30"));
         host.Backend!.Failure = ModelDown;
         await host.WaitForJobAsync((await host.PredictAsync("text")).JobId);
 
@@ -130,14 +133,15 @@ public sealed partial class PredictionGrainTests
 
         // Assert
         Assert.False(removed);
-        Assert.Equal(PredictOutcomeKind.Started, again.Kind);
+        Assert.Equal(PredictionStatus.Started, again.Status);
+        await host.WaitForJobAsync(again.JobId);
     }
 
     [Fact]
     public async Task Ttl_WithGrace_KeepsTheEntryInMemoryAndStorageUntilExpiryPlusGrace()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:TtlSeconds", "10"), ("Cache:GraceSeconds", "20"));
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:TtlSeconds", "10"), ("Cache:GraceSeconds", "20"));
         await host.InsertAsync("text");
         var key = host.KeyOf("text");
 
@@ -146,7 +150,7 @@ public sealed partial class PredictionGrainTests
         var swept = await host.StorageUpkeep.RunOnceAsync();
         var (activationsInGrace, storedInGrace, expirationsInGrace) = (host.PredictionActivations, await host.StorageHoldsAsync(key), host.Statistics.Expirations);
         host.Clock.Advance(TimeSpan.FromSeconds(15));
-        await host.Activity.WaitForDeactivationsAsync(Prediction, 1);
+        await host.WaitForPredictionDeactivationsAsync(1);
 
         // Assert
         Assert.Equal((0L, 0L), swept);
@@ -160,7 +164,7 @@ public sealed partial class PredictionGrainTests
     public async Task GetOrStart_ExpiredWithinGraceAndInferenceFails_JobFailsAndTheStaleEntryIsTheFallback()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:TtlSeconds", "10"), ("Cache:GraceSeconds", "60"));
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:TtlSeconds", "10"), ("Cache:GraceSeconds", "60"));
         var original = await host.InsertAsync("text");
         host.Clock.Advance(TimeSpan.FromSeconds(12));
         host.Backend!.Failure = ModelDown;
@@ -171,7 +175,7 @@ public sealed partial class PredictionGrainTests
         var fallback = await host.Predictions.GetFallbackAsync(miss.Key, "text");
 
         // Assert
-        Assert.Equal(PredictOutcomeKind.Started, miss.Kind);
+        Assert.Equal(PredictionStatus.Started, miss.Status);
         Assert.Equal(JobStatus.Failed, failed.Status);
         Assert.NotNull(fallback);
         Assert.Equal(original.Id, fallback.JobId);
@@ -183,7 +187,7 @@ public sealed partial class PredictionGrainTests
     public async Task GetOrStart_ExpiredWithinGraceAndInferenceSucceeds_ReplacesTheEntry()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:TtlSeconds", "10"), ("Cache:GraceSeconds", "60"));
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:TtlSeconds", "10"), ("Cache:GraceSeconds", "60"));
         await host.InsertAsync("text");
         host.Clock.Advance(TimeSpan.FromSeconds(12));
 
@@ -193,15 +197,15 @@ public sealed partial class PredictionGrainTests
         var hit = await host.PredictAsync("text");
 
         // Assert
-        Assert.Equal(PredictOutcomeKind.Started, miss.Kind);
-        Assert.Equal((PredictOutcomeKind.Hit, miss.JobId), (hit.Kind, hit.JobId));
+        Assert.Equal(PredictionStatus.Started, miss.Status);
+        Assert.Equal((PredictionStatus.Hit, miss.JobId), (hit.Status, hit.JobId));
     }
 
     [Fact]
     public async Task GetOrStart_NegativeTtlAndAnEntryWithinGrace_ServesTheStaleEntryWithoutInference()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(
+        await using var host = await CacheCluster.StartAsync(
             new FakeInferenceBackend(gated: false), ("Cache:TtlSeconds", "10"), ("Cache:GraceSeconds", "60"), ("Cache:NegativeTtlSeconds", "30"));
         var original = await host.InsertAsync("text");
         host.Clock.Advance(TimeSpan.FromSeconds(12));
@@ -212,7 +216,7 @@ public sealed partial class PredictionGrainTests
         var stale = await host.PredictAsync("text");
 
         // Assert
-        Assert.Equal((PredictOutcomeKind.Stale, original.Id), (stale.Kind, stale.JobId));
+        Assert.Equal((PredictionStatus.Stale, original.Id), (stale.Status, stale.JobId));
         Assert.Equal(2, host.Backend.Calls);
     }
 
@@ -220,7 +224,7 @@ public sealed partial class PredictionGrainTests
     public async Task GetOrStart_MaxStale_ServesAnEntryExpiredNoLongerThanItWithinGrace()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:TtlSeconds", "10"), ("Cache:GraceSeconds", "60"));
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:TtlSeconds", "10"), ("Cache:GraceSeconds", "60"));
         var original = await host.InsertAsync("text");
         host.Backend!.Hold();
         host.Clock.Advance(TimeSpan.FromSeconds(15));
@@ -232,10 +236,10 @@ public sealed partial class PredictionGrainTests
         var overLimit = await host.PredictAsync("text", new CacheDirectives(MaxStale: TimeSpan.FromSeconds(4)));
 
         // Assert
-        Assert.Equal((PredictOutcomeKind.Stale, original.Id), (withinLimit.Kind, withinLimit.JobId));
-        Assert.Equal((PredictOutcomeKind.Stale, original.Id), (anyAmount.Kind, anyAmount.JobId));
-        Assert.Equal(PredictOutcomeKind.Started, tooOldForMaxAge.Kind);
-        Assert.Equal((PredictOutcomeKind.Joined, tooOldForMaxAge.JobId), (overLimit.Kind, overLimit.JobId));
+        Assert.Equal((PredictionStatus.Stale, original.Id), (withinLimit.Status, withinLimit.JobId));
+        Assert.Equal((PredictionStatus.Stale, original.Id), (anyAmount.Status, anyAmount.JobId));
+        Assert.Equal(PredictionStatus.Started, tooOldForMaxAge.Status);
+        Assert.Equal((PredictionStatus.Joined, tooOldForMaxAge.JobId), (overLimit.Status, overLimit.JobId));
         await host.Backend.WaitForCallsAsync(2);
         host.Backend.Release();
         Assert.Equal(JobStatus.Completed, (await host.WaitForJobAsync(overLimit.JobId)).Status);
@@ -246,8 +250,8 @@ public sealed partial class PredictionGrainTests
     public async Task GetOrStart_MaxStaleWithoutGrace_IsAMiss()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(
-            new FakeInferenceBackend(gated: false), ("Cache:TtlSeconds", "10"), ("Silo:Timers:ResolutionMs", "60000"));
+        await using var host = await CacheCluster.StartAsync(
+            new FakeInferenceBackend(gated: false), ("Cache:TtlSeconds", "10"));
         await host.InsertAsync("text");
         host.Clock.Advance(TimeSpan.FromSeconds(10));
 
@@ -255,6 +259,7 @@ public sealed partial class PredictionGrainTests
         var outcome = await host.PredictAsync("text", new CacheDirectives(MaxStale: TimeSpan.MaxValue));
 
         // Assert
-        Assert.Equal(PredictOutcomeKind.Started, outcome.Kind);
+        Assert.Equal(PredictionStatus.Started, outcome.Status);
+        await host.WaitForJobAsync(outcome.JobId);
     }
 }

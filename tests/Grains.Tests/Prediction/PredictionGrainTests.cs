@@ -1,6 +1,6 @@
-using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Inference;
 using PredictionCache.Grains.Jobs;
+using PredictionCache.Grains.Keys;
 using PredictionCache.Grains.Prediction;
 using PredictionCache.Grains.Tests.Support;
 using PredictionCache.TestKit;
@@ -9,19 +9,18 @@ namespace PredictionCache.Grains.Tests.Prediction;
 
 public sealed partial class PredictionGrainTests
 {
-    private const string Prediction = "prediction";
-
+    
     [Fact]
     public async Task GetOrStart_Miss_StartsAJob()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend());
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend());
 
         // Act
         var outcome = await host.PredictAsync("  Great   Movie ");
 
         // Assert
-        Assert.Equal(PredictOutcomeKind.Started, outcome.Kind);
+        Assert.Equal(PredictionStatus.Started, outcome.Status);
         Assert.Equal(host.KeyOf("great movie"), outcome.Key);
         Assert.NotEqual(Guid.Empty, outcome.JobId);
         Assert.Null(outcome.Entry);
@@ -39,7 +38,7 @@ public sealed partial class PredictionGrainTests
     {
         // Arrange
         const int callers = 1000;
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend());
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend());
 
         // Act: every caller misses while the model holds its one answer.
         var outcomes = await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(() => host.PredictAsync("same text"))));
@@ -52,15 +51,15 @@ public sealed partial class PredictionGrainTests
 
         // Assert
         Assert.Equal(1, callsWhileHeld);
-        Assert.Single(outcomes, o => o.Kind == PredictOutcomeKind.Started);
-        Assert.Equal(callers - 1, outcomes.Count(o => o.Kind == PredictOutcomeKind.Joined));
+        Assert.Single(outcomes, o => o.Status == PredictionStatus.Started);
+        Assert.Equal(callers - 1, outcomes.Count(o => o.Status == PredictionStatus.Joined));
         Assert.All(outcomes, o => Assert.Equal(jobId, o.JobId));
         Assert.Equal(1, misses);
         Assert.Equal(callers - 1, coalesced);
-        Assert.Equal(1, host.JobCount);
+        Assert.Equal(1, host.JobCount());
         Assert.Equal(JobStatus.Completed, job.Status);
         Assert.Equal(FakeInferenceBackend.AnswerFor("same text"), job.Result!.ToString());
-        Assert.Equal(PredictOutcomeKind.Hit, next.Kind);
+        Assert.Equal(PredictionStatus.Hit, next.Status);
         Assert.Equal(jobId, next.JobId);
         Assert.Equal(jobId, next.Entry!.JobId);
         Assert.Equal("same text", next.Entry.NormalizedText);
@@ -72,7 +71,7 @@ public sealed partial class PredictionGrainTests
     public async Task TryGet_DifferentNormalizedTextUnderTheSameKey_IsAMiss()
     {
         // Arrange: a cached entry, then a probe that (as a hash collision would) reaches its grain with other text.
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false));
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(gated: false));
         await host.InsertAsync("original text");
         var grain = host.GrainOf("original text");
 
@@ -93,7 +92,7 @@ public sealed partial class PredictionGrainTests
     public async Task GetOrStart_DifferentNormalizedTextWhileInferring_DoesNotJoinTheOtherInputsJob()
     {
         // Arrange: an inference in flight for one text, then (as a hash collision would) another text on its key.
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend());
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend());
         var grain = host.GrainOf("original text");
         var original = await grain.GetOrStartAsync(new PredictionRequest("fake", "original text", "original text", default));
 
@@ -117,17 +116,18 @@ public sealed partial class PredictionGrainTests
     public async Task GetOrStart_ModelNotInTheCatalog_FailsTheCallWithoutAJob()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false));
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(gated: false));
         var unknown = new PredictionCache.Grains.Models.ModelDescriptor("unknown", "1");
+        var grain = host.Grains.GetGrain<IPredictionGrain>(KeyBuilder.Build(unknown, "text"));
 
-        // Act
-        var call = () => host.Predictions.PredictAsync(unknown, "text", "text", default).AsTask();
+        // Act: as the front door would send it, had it not known the model either.
+        var call = () => grain.GetOrStartAsync(new PredictionRequest("unknown", "text", "text", default));
 
         // Assert
         await Assert.ThrowsAsync<ArgumentException>(call);
-        Assert.Equal(0, host.JobCount);
+        Assert.Equal(0, host.JobCount());
         Assert.Equal((0L, 0L), (host.Statistics.Misses, host.Statistics.Inflight));
-        await host.Activity.WaitForDeactivationsAsync(Prediction, 1);
+        await host.WaitForPredictionDeactivationsAsync(1);
         Assert.Equal(0, host.PredictionActivations);
     }
 
@@ -135,7 +135,7 @@ public sealed partial class PredictionGrainTests
     public async Task GetOrStart_FailedInference_FailsTheJobAndCachesNothing()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend());
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend());
         host.Backend!.Failure = () => new InferenceFailedException(FakeInferenceBackend.Descriptor, "model server answered 503");
         var first = await host.PredictAsync("text");
 
@@ -151,10 +151,10 @@ public sealed partial class PredictionGrainTests
         Assert.Equal(JobStatus.Failed, failed.Status);
         Assert.Equal("model server answered 503", failed.Error);
         Assert.Null(failed.Result);
-        Assert.Equal(PredictOutcomeKind.Started, retry.Kind);
+        Assert.Equal(PredictionStatus.Started, retry.Status);
         Assert.NotEqual(first.JobId, retry.JobId);
         Assert.Equal(JobStatus.Completed, retried.Status);
-        Assert.Equal(PredictOutcomeKind.Hit, afterRetry.Kind);
+        Assert.Equal(PredictionStatus.Hit, afterRetry.Status);
         Assert.Equal(retry.JobId, afterRetry.JobId);
         Assert.Equal(2, host.Backend.Calls);
         Assert.Equal((2L, 2L, 0L), (host.Statistics.Misses, host.Statistics.Inferences, host.Statistics.Inflight));
@@ -164,30 +164,30 @@ public sealed partial class PredictionGrainTests
     public async Task GetOrStart_QueuedBehindTheTurnThatEmptiesTheGrain_RunsOnANewActivation()
     {
         // Arrange: a failing inference whose job completion holds the grain's turn while the next request queues.
-        await using var host = await CacheHost.StartWithGatedJobsAsync(new FakeInferenceBackend());
+        await using var host = await TestClusters.StartWithGatedJobsAsync(new FakeInferenceBackend());
         host.Backend!.Failure = () => new InferenceFailedException(FakeInferenceBackend.Descriptor, "model down");
         var failing = await host.PredictAsync("text");
-        host.GatedJobs.HoldFinishes();
+        host.GatedJobs().HoldFinishes();
         host.Backend.Release();
-        await host.GatedJobs.FinishReached();
+        await host.GatedJobs().FinishReached();
         host.Backend.Failure = null;
 
         // Act: the retry waits behind the turn that fails the job and, having nothing left, deactivates the grain.
         var retryCall = host.PredictAsync("text");
-        host.GatedJobs.ReleaseFinishes();
+        host.GatedJobs().ReleaseFinishes();
         var retry = await retryCall;
         var retried = await host.WaitForJobAsync(retry.JobId);
-        await host.Activity.WaitForDeactivationsAsync(Prediction, 1);
+        await host.WaitForPredictionDeactivationsAsync(1);
 
         // Assert: the retry's entry lives in an activation, as every entry the directory counts must.
         Assert.Equal(JobStatus.Failed, (await host.WaitForJobAsync(failing.JobId)).Status);
-        Assert.Equal(PredictOutcomeKind.Started, retry.Kind);
+        Assert.Equal(PredictionStatus.Started, retry.Status);
         Assert.Equal(JobStatus.Completed, retried.Status);
         Assert.Equal(1, host.Statistics.Size);
         Assert.Equal(1, host.PredictionActivations);
         var next = await host.PredictAsync("text");
-        Assert.Equal(PredictOutcomeKind.Hit, next.Kind);
+        Assert.Equal(PredictionStatus.Hit, next.Status);
         Assert.Equal(retry.JobId, next.JobId);
-        Assert.Equal(1, host.Activity.Deactivations(Prediction));
+        Assert.Equal(1, host.PredictionDeactivations());
     }
 }

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Inference;
-using PredictionCache.Grains.Tests.Support;
 using PredictionCache.TestKit;
 
 namespace PredictionCache.Grains.Tests.Scheduling;
@@ -9,7 +8,7 @@ namespace PredictionCache.Grains.Tests.Scheduling;
 // Not under Inference/: that folder belongs to the built-in model's tests.
 public sealed class InferenceSchedulerTests
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly TestClock _clock = new();
     private readonly CacheStatistics _statistics = new();
 
     [Fact]
@@ -28,7 +27,7 @@ public sealed class InferenceSchedulerTests
         await backend.WaitForCallsAsync(3);
         var (callsWhileHeld, queuedWhileHeld, inflightWhileHeld) = (backend.Calls, scheduler.Queued, _statistics.Inflight);
         backend.Release();
-        var outcomes = await Task.WhenAll(runs).WaitAsync(CacheHost.HangGuard);
+        var outcomes = await Task.WhenAll(runs).WaitAsync(TestWait.HangGuard);
 
         // Assert
         Assert.Equal(3, callsWhileHeld);
@@ -114,7 +113,7 @@ public sealed class InferenceSchedulerTests
         Assert.False(scheduler.TryAdmit());
 
         // Act
-        await scheduler.RunAsync(backend, "text").WaitAsync(CacheHost.HangGuard);
+        await scheduler.RunAsync(backend, "text").WaitAsync(TestWait.HangGuard);
 
         // Assert
         Assert.True(scheduler.TryAdmit());
@@ -129,7 +128,7 @@ public sealed class InferenceSchedulerTests
         Assert.True(scheduler.TryAdmit());
 
         // Act
-        var outcome = await scheduler.RunAsync(backend, "text").WaitAsync(CacheHost.HangGuard);
+        var outcome = await scheduler.RunAsync(backend, "text").WaitAsync(TestWait.HangGuard);
 
         // Assert
         Assert.Null(outcome.Result);
@@ -148,7 +147,7 @@ public sealed class InferenceSchedulerTests
         Assert.True(scheduler.TryAdmit());
 
         // Act
-        var outcome = await scheduler.RunAsync(backend, "text").WaitAsync(CacheHost.HangGuard);
+        var outcome = await scheduler.RunAsync(backend, "text").WaitAsync(TestWait.HangGuard);
 
         // Assert
         Assert.Null(outcome.Result);
@@ -170,7 +169,7 @@ public sealed class InferenceSchedulerTests
         _clock.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromTicks(1));
         var completedEarly = run.IsCompleted;
         _clock.Advance(TimeSpan.FromTicks(1));
-        var outcome = await run.WaitAsync(CacheHost.HangGuard);
+        var outcome = await run.WaitAsync(TestWait.HangGuard);
 
         // Assert
         Assert.False(completedEarly);
@@ -194,11 +193,11 @@ public sealed class InferenceSchedulerTests
 
         // Act
         _clock.Advance(TimeSpan.FromSeconds(5));
-        var firstOutcome = await first.WaitAsync(CacheHost.HangGuard);
+        var firstOutcome = await first.WaitAsync(TestWait.HangGuard);
         var second = scheduler.RunAsync(next, "next");
         var secondWaitedForTheSlot = !second.IsCompleted && next.Calls == 0;
         deaf.Answer.SetResult(PredictionResult.FromJson("1"u8));
-        var secondOutcome = await second.WaitAsync(CacheHost.HangGuard);
+        var secondOutcome = await second.WaitAsync(TestWait.HangGuard);
 
         // Assert
         Assert.Equal("Inference by model 'deaf' timed out after 5 s.", firstOutcome.Error);
@@ -221,10 +220,10 @@ public sealed class InferenceSchedulerTests
 
         // Act
         _clock.Advance(TimeSpan.FromSeconds(5));
-        var firstOutcome = await first.WaitAsync(CacheHost.HangGuard);
+        var firstOutcome = await first.WaitAsync(TestWait.HangGuard);
         await backend.WaitForCallsAsync(2);
         backend.Release();
-        var secondOutcome = await second.WaitAsync(CacheHost.HangGuard);
+        var secondOutcome = await second.WaitAsync(TestWait.HangGuard);
 
         // Assert
         Assert.NotNull(firstOutcome.Error);

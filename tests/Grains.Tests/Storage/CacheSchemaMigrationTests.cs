@@ -1,9 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PredictionCache.Grains.Jobs;
-using PredictionCache.Grains.Storage;
-using PredictionCache.Grains.Tests.Support;
-using PredictionCache.Silo;
+using PredictionCache.Silo.Storage;
 using PredictionCache.TestKit;
 
 namespace PredictionCache.Grains.Tests.Storage;
@@ -21,7 +19,7 @@ public sealed class CacheSchemaMigrationTests
         await using var storage = new StorageDatabase(StorageDialect.For(provider), database.ConnectionString, 256, NullLogger<StorageDatabase>.Instance);
         var migrations = CacheSchema.For(storage.Dialect);
         await storage.MigrateAsync(CacheSchema.Component, [migrations[0]]);
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var id = Guid.NewGuid();
         await storage.WriteAsync(
             async (connection, transaction) =>

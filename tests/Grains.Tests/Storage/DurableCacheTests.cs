@@ -1,7 +1,7 @@
-using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Prediction;
 using PredictionCache.Grains.Tests.Support;
+using PredictionCache.Silo.Storage;
 using PredictionCache.TestKit;
 
 namespace PredictionCache.Grains.Tests.Storage;
@@ -14,9 +14,7 @@ namespace PredictionCache.Grains.Tests.Storage;
 /// </summary>
 public abstract class DurableCacheTests
 {
-    private const string Prediction = "prediction";
-    private const string Evicted = "ExternalRequest";
-
+    
     private static readonly (string Key, string Value)[] OneInMemory = [("Cache:MaxEntries", "1"), ("Cache:DirectoryShards", "1")];
 
     /// <summary>An upkeep interval no test reaches: only the passes a test runs itself touch the rows.</summary>
@@ -30,11 +28,11 @@ public abstract class DurableCacheTests
     {
         // Arrange
         await using var database = await TestDatabase.CreateAsync(Provider);
-        await using var host = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep]);
+        await using var host = await TestClusters.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep]);
         var job = await host.InsertAsync("a");
         await host.InsertAsync("b");
-        await host.Activity.WaitForDeactivationsAsync(Prediction, 1, Evicted);
-        var evicted = !host.Silo.IsActive<PredictionGrain>(host.KeyOf("a"));
+        await host.WaitForPredictionDeactivationsAsync(1);
+        var evicted = !host.Primary.IsActive("a");
 
         // Act
         var fromStorage = await host.PredictAsync("a");
@@ -43,8 +41,8 @@ public abstract class DurableCacheTests
 
         // Assert
         Assert.True(evicted);
-        Assert.Equal((PredictOutcomeKind.Hit, job.Id), (fromStorage.Kind, fromStorage.JobId));
-        Assert.Equal((PredictOutcomeKind.Hit, job.Id), (fromMemory.Kind, fromMemory.JobId));
+        Assert.Equal((PredictionStatus.Hit, job.Id), (fromStorage.Status, fromStorage.JobId));
+        Assert.Equal((PredictionStatus.Hit, job.Id), (fromMemory.Status, fromMemory.JobId));
         Assert.Equal(FakeInferenceBackend.AnswerFor("a"), fromStorage.Entry!.Result!.ToString());
         Assert.Equal(2, host.Backend!.Calls);
         Assert.Equal((2L, 1L, 1L, 2L, 2L), (stats.Hits, stats.HitsL1, stats.HitsL2, stats.Misses, stats.Inferences));
@@ -55,7 +53,7 @@ public abstract class DurableCacheTests
     {
         // Arrange: one entry stored, and a job still processing when the host stops.
         await using var database = await TestDatabase.CreateAsync(Provider);
-        var first = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), NoTimedUpkeep);
+        var first = await TestClusters.StartOnAsync(database, new FakeInferenceBackend(gated: false), NoTimedUpkeep);
         var finished = await first.InsertAsync("a");
         first.Backend!.Hold();
         var interrupted = await first.PredictAsync("b");
@@ -63,24 +61,24 @@ public abstract class DurableCacheTests
         await first.DisposeAsync();
 
         // Act
-        await using var second = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), first.Clock, NoTimedUpkeep);
+        await using var second = await TestClusters.StartOnAsync(database, new FakeInferenceBackend(gated: false), first.Clock, NoTimedUpkeep);
         var hit = await second.PredictAsync("a");
         var finishedJob = await second.Jobs.GetAsync(finished.Id);
         var interruptedJob = await second.Jobs.GetAsync(interrupted.JobId);
         var retried = await second.PredictAsync("b");
 
         // Assert
-        Assert.Equal((PredictOutcomeKind.Hit, finished.Id), (hit.Kind, hit.JobId));
+        Assert.Equal((PredictionStatus.Hit, finished.Id), (hit.Status, hit.JobId));
         Assert.Equal(FakeInferenceBackend.AnswerFor("a"), hit.Entry!.Result!.ToString());
         Assert.Equal(1L, second.Statistics.StorageHits);
         Assert.NotNull(finishedJob);
         Assert.Equal(finished with { Result = null }, finishedJob with { Result = null });
         Assert.Equal(finished.Result!.ToString(), finishedJob.Result!.ToString());
-        Assert.Equal(PredictOutcomeKind.Started, interrupted.Kind);
+        Assert.Equal(PredictionStatus.Started, interrupted.Status);
         Assert.Equal(
             new JobRecord(interrupted.JobId, second.KeyOf("b"), "fake", "b", JobStatus.Failed, null, SqlJobStore.InterruptedError, first.Clock.GetUtcNow(), first.Clock.GetUtcNow()),
             interruptedJob);
-        Assert.Equal(PredictOutcomeKind.Started, retried.Kind);
+        Assert.Equal(PredictionStatus.Started, retried.Status);
         Assert.Equal(JobStatus.Completed, (await second.WaitForJobAsync(retried.JobId)).Status);
         Assert.Equal(1, second.Backend!.Calls);
     }
@@ -91,14 +89,14 @@ public abstract class DurableCacheTests
         // Arrange
         (string, string)[] settings = [("Cache:TtlSeconds", "10"), ("Cache:GraceSeconds", "20"), NoTimedUpkeep];
         await using var database = await TestDatabase.CreateAsync(Provider);
-        var first = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), settings);
+        var first = await TestClusters.StartOnAsync(database, new FakeInferenceBackend(gated: false), settings);
         var stored = await first.InsertAsync("a");
         await first.InsertAsync("b");
         await first.DisposeAsync();
         first.Clock.Advance(TimeSpan.FromSeconds(15));
 
         // Act
-        await using var second = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), first.Clock, settings);
+        await using var second = await TestClusters.StartOnAsync(database, new FakeInferenceBackend(gated: false), first.Clock, settings);
         var inGrace = await second.StorageUpkeep.RunOnceAsync();
         var stale = await second.PredictAsync("a", new CacheDirectives(MaxStale: TimeSpan.MaxValue));
         var bStoredInGrace = await second.StorageHoldsAsync(second.KeyOf("b"));
@@ -107,7 +105,7 @@ public abstract class DurableCacheTests
 
         // Assert
         Assert.Equal((0L, 0L), inGrace);
-        Assert.Equal((PredictOutcomeKind.Stale, stored.Id), (stale.Kind, stale.JobId));
+        Assert.Equal((PredictionStatus.Stale, stored.Id), (stale.Status, stale.JobId));
         Assert.True(bStoredInGrace);
         Assert.False(await second.StorageHoldsAsync(second.KeyOf("b")));
         Assert.Equal(0, second.Backend!.Calls);
@@ -118,20 +116,22 @@ public abstract class DurableCacheTests
     {
         // Arrange
         await using var database = await TestDatabase.CreateAsync(Provider);
-        await using var host = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep]);
+        await using var host = await TestClusters.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep]);
         await host.InsertAsync("a");
         await host.InsertAsync("b");
-        await host.Activity.WaitForDeactivationsAsync(Prediction, 1, Evicted);
+        await host.WaitForPredictionDeactivationsAsync(1);
 
         // Act
         var stats = await host.Predictions.ClearAsync();
-        await host.Activity.WaitUntilAsync(() => host.PredictionActivations == 0);
+        await host.WaitUntilAsync(() => host.PredictionActivations == 0, "every prediction grain to deactivate");
 
         // Assert
         Assert.Equal((0L, 0L), (stats.Size, stats.StoredEntries));
         Assert.Equal(0, await host.CountStoredRowsAsync());
-        Assert.Equal(PredictOutcomeKind.NotCached, (await host.PredictAsync("a", new CacheDirectives(OnlyIfCached: true))).Kind);
-        Assert.Equal(PredictOutcomeKind.Started, (await host.PredictAsync("b")).Kind);
+        Assert.Equal(PredictionStatus.NotCached, (await host.PredictAsync("a", new CacheDirectives(OnlyIfCached: true))).Status);
+        var inferredAgain = await host.PredictAsync("b");
+        Assert.Equal(PredictionStatus.Started, inferredAgain.Status);
+        await host.WaitForJobAsync(inferredAgain.JobId);
     }
 
     [Fact]
@@ -139,10 +139,10 @@ public abstract class DurableCacheTests
     {
         // Arrange
         await using var database = await TestDatabase.CreateAsync(Provider);
-        await using var host = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep]);
+        await using var host = await TestClusters.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep]);
         await host.InsertAsync("a");
         await host.InsertAsync("b");
-        await host.Activity.WaitForDeactivationsAsync(Prediction, 1, Evicted);
+        await host.WaitForPredictionDeactivationsAsync(1);
         var key = host.KeyOf("a");
 
         // Act
@@ -153,7 +153,7 @@ public abstract class DurableCacheTests
         Assert.False(await host.StorageHoldsAsync(key));
         Assert.True(await host.StorageHoldsAsync(host.KeyOf("b")));
         Assert.Equal(1L, (await host.Predictions.GetStatsAsync()).StoredEntries);
-        Assert.Equal(PredictOutcomeKind.NotCached, (await host.PredictAsync("a", new CacheDirectives(OnlyIfCached: true))).Kind);
+        Assert.Equal(PredictionStatus.NotCached, (await host.PredictAsync("a", new CacheDirectives(OnlyIfCached: true))).Status);
         Assert.Equal(2, host.Backend!.Calls);
     }
 
@@ -162,18 +162,18 @@ public abstract class DurableCacheTests
     {
         // Arrange: "a" expires at 10 s, evicted at 5 s by "b" (which expires at 15 s).
         await using var database = await TestDatabase.CreateAsync(Provider);
-        await using var host = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep, ("Cache:TtlSeconds", "10")]);
+        await using var host = await TestClusters.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep, ("Cache:TtlSeconds", "10")]);
         await host.InsertAsync("a");
         host.Clock.Advance(TimeSpan.FromSeconds(5));
         await host.InsertAsync("b");
-        await host.Activity.WaitForDeactivationsAsync(Prediction, 1, Evicted);
+        await host.WaitForPredictionDeactivationsAsync(1);
         host.Clock.Advance(TimeSpan.FromSeconds(5));
 
         // Act
         var outcome = await host.PredictAsync("a", new CacheDirectives(OnlyIfCached: true));
 
         // Assert
-        Assert.Equal(PredictOutcomeKind.NotCached, outcome.Kind);
+        Assert.Equal(PredictionStatus.NotCached, outcome.Status);
         Assert.False(await host.StorageHoldsAsync(host.KeyOf("a")));
         Assert.True(await host.StorageHoldsAsync(host.KeyOf("b")));
         Assert.Equal((1L, 0L), (host.Statistics.Expirations, host.Statistics.Hits));
@@ -185,11 +185,11 @@ public abstract class DurableCacheTests
     {
         // Arrange: "a" expires at 10 s while evicted; "b", in memory, expires at 15 s.
         await using var database = await TestDatabase.CreateAsync(Provider);
-        await using var host = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep, ("Cache:TtlSeconds", "10")]);
+        await using var host = await TestClusters.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep, ("Cache:TtlSeconds", "10")]);
         await host.InsertAsync("a");
         host.Clock.Advance(TimeSpan.FromSeconds(5));
         await host.InsertAsync("b");
-        await host.Activity.WaitForDeactivationsAsync(Prediction, 1, Evicted);
+        await host.WaitForPredictionDeactivationsAsync(1);
         host.Clock.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(1));
         var early = await host.StorageUpkeep.RunOnceAsync();
         host.Clock.Advance(TimeSpan.FromMilliseconds(1));
@@ -211,7 +211,7 @@ public abstract class DurableCacheTests
         // Arrange: "a" stored first, then "b"; a hit on "a" (recorded by the directory, written by a pass) makes
         // "b" the least recently used when "c" brings the table over its two rows.
         await using var database = await TestDatabase.CreateAsync(Provider);
-        await using var host = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep, ("Storage:MaxEntries", "2")]);
+        await using var host = await TestClusters.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep, ("Storage:MaxEntries", "2")]);
         await host.InsertAsync("a");
         host.Clock.Advance(TimeSpan.FromSeconds(1));
         var afterA = await host.StorageUpkeep.RunOnceAsync();
@@ -228,7 +228,7 @@ public abstract class DurableCacheTests
         var pass = await host.StorageUpkeep.RunOnceAsync();
 
         // Assert
-        Assert.Equal(PredictOutcomeKind.Hit, hit.Kind);
+        Assert.Equal(PredictionStatus.Hit, hit.Status);
         Assert.Equal([(0L, 0L), (0L, 0L), (0L, 0L)], [afterA, afterB, afterHit]);
         Assert.Equal((0L, 1L), pass);
         Assert.True(await host.StorageHoldsAsync(host.KeyOf("a")));
@@ -242,13 +242,13 @@ public abstract class DurableCacheTests
     {
         // Arrange
         await using var database = await TestDatabase.CreateAsync(Provider);
-        await using var host = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep]);
+        await using var host = await TestClusters.StartOnAsync(database, new FakeInferenceBackend(gated: false), [.. OneInMemory, NoTimedUpkeep]);
         foreach (var text in new[] { "a", "b", "c" })
         {
             await host.InsertAsync(text);
         }
 
-        await host.Activity.WaitForDeactivationsAsync(Prediction, 2, Evicted);
+        await host.WaitForPredictionDeactivationsAsync(2);
         var beforeRemoval = await host.Predictions.GetStatsAsync();
         await host.Predictions.RemoveEntryAsync(host.KeyOf("a"));
 

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using PredictionCache.Grains.Prediction;
+using PredictionCache.Grains.Storage;
 using PredictionCache.Grains.Tests.Support;
-using PredictionCache.Silo;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Grains.Tests.Storage;
 
@@ -15,7 +16,7 @@ public sealed class MemoryStateTableTests
         const int rounds = 1500;
         const int rows = 200;
         const int clears = 8;
-        await using var host = await CacheHost.StartAsync(null);
+        await using var host = await CacheCluster.StartAsync(new CacheClusterOptions());
         var table = host.Services.GetRequiredService<IGrainStateTable<CacheEntry>>();
         long removed = 0;
 
@@ -25,7 +26,7 @@ public sealed class MemoryStateTableTests
             for (var i = 0; i < rows; i++)
             {
                 var state = new EntryState();
-                await host.Storage.WriteStateAsync("entry", host.Grains.GetGrain<IPredictionGrain>($"k{round}-{i}").GrainId, state);
+                await host.Storage.WriteStateAsync("entry", GrainId.Create(TestClusters.Prediction, $"k{round}-{i}"), state);
             }
 
             var counts = await Task.WhenAll(Enumerable.Range(0, clears).Select(_ => Task.Run(() => table.ClearAsync())));
@@ -39,7 +40,7 @@ public sealed class MemoryStateTableTests
 
     private sealed class EntryState : IGrainState<CacheEntry>
     {
-        public CacheEntry State { get; set; } = new();
+        public CacheEntry? State { get; set; } = new();
 
         public string? ETag { get; set; }
 

@@ -1,5 +1,5 @@
-using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Jobs;
+using PredictionCache.Grains.Prediction;
 using PredictionCache.Grains.Tests.Support;
 using PredictionCache.TestKit;
 
@@ -16,7 +16,7 @@ public sealed class SqliteDurableCacheTests : DurableCacheTests
         // Arrange
         const int misses = 200;
         await using var database = await TestDatabase.CreateAsync(Provider);
-        await using var host = await CacheHost.StartOnAsync(database, new FakeInferenceBackend(gated: false, yields: true));
+        await using var host = await TestClusters.StartOnAsync(database, new FakeInferenceBackend(gated: false, yields: true));
         var texts = Enumerable.Range(0, misses).Select(i => $"text {i}").ToArray();
 
         // Act
@@ -24,7 +24,7 @@ public sealed class SqliteDurableCacheTests : DurableCacheTests
         var jobs = await Task.WhenAll(outcomes.Select(o => host.WaitForJobAsync(o.JobId)));
 
         // Assert
-        Assert.All(outcomes, o => Assert.Equal(PredictOutcomeKind.Started, o.Kind));
+        Assert.All(outcomes, o => Assert.Equal(PredictionStatus.Started, o.Status));
         Assert.All(jobs, j => Assert.Equal(JobStatus.Completed, j.Status));
         Assert.Equal(texts.Select(FakeInferenceBackend.AnswerFor), jobs.Select(j => j.Result!.ToString()));
         Assert.Equal(misses, await host.CountStoredRowsAsync());

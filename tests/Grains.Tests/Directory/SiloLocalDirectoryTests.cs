@@ -1,19 +1,18 @@
 using Microsoft.Extensions.DependencyInjection;
 using PredictionCache.Grains.Directory;
 using PredictionCache.Grains.Keys;
-using PredictionCache.Grains.Tests.Support;
 using PredictionCache.TestKit;
 
 namespace PredictionCache.Grains.Tests.Directory;
 
-public sealed class DirectoryShardsTests
+public sealed class SiloLocalDirectoryTests
 {
     [Fact]
     public async Task Touch_SameKeyTwiceBeforeADrain_BuffersItOnce()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:DirectoryShards", "1"));
-        var shards = host.Services.GetRequiredService<DirectoryShards>();
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:DirectoryShards", "1"));
+        var shards = host.Services.GetRequiredService<SiloLocalDirectory>();
         var buffer = shards.BufferOf(0);
         buffer.Drain(static _ => { });
         var touchedEpoch = -1;
@@ -36,8 +35,8 @@ public sealed class DirectoryShardsTests
     public async Task ShardOf_CacheKey_IsKeyBuildersShard()
     {
         // Arrange
-        await using var host = await CacheHost.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:DirectoryShards", "7"));
-        var shards = host.Services.GetRequiredService<DirectoryShards>();
+        await using var host = await CacheCluster.StartAsync(new FakeInferenceBackend(gated: false), ("Cache:DirectoryShards", "7"));
+        var shards = host.Services.GetRequiredService<SiloLocalDirectory>();
         var keys = Enumerable.Range(0, 100).Select(i => host.KeyOf("text " + i)).ToArray();
 
         // Act
