@@ -53,7 +53,7 @@ public sealed class PredictCacheControlTests
     [Fact]
     public async Task Predict_MaxAgeZeroOnEntryASecondOld_IsMiss()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
@@ -70,7 +70,7 @@ public sealed class PredictCacheControlTests
     [Fact]
     public async Task Predict_MaxAgeOnEntryOlderThanIt_IsMiss()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
@@ -87,7 +87,7 @@ public sealed class PredictCacheControlTests
     [Fact]
     public async Task Predict_MaxAgeOnEntryExactlyThatOld_IsHit()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();

@@ -36,7 +36,7 @@ public sealed class PredictEndpointsTests
     [Fact]
     public async Task Predict_SameTextTwice_SecondIsHit()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         await using var factory = new GatewayFactory(time: clock);
         using var client = factory.CreateClient();
 

@@ -58,7 +58,7 @@ public sealed class PredictFailureTests
     [Fact]
     public async Task Predict_WaitAndSchedulerTimeoutRunsOut_Is504()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(
             new Dictionary<string, string?> { ["Inference:TimeoutSeconds"] = "3" }, clock, backend);

@@ -10,7 +10,7 @@ public sealed class PredictPreferWaitTests
     [Fact]
     public async Task Predict_WaitAndJobCompletesInTime_Is200WithResult()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
@@ -50,7 +50,7 @@ public sealed class PredictPreferWaitTests
     [Fact]
     public async Task Predict_WaitOverSixty_IsAppliedAsSixty()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
@@ -67,7 +67,7 @@ public sealed class PredictPreferWaitTests
     [Fact]
     public async Task Predict_WaitRunsOut_Is202()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
@@ -90,7 +90,7 @@ public sealed class PredictPreferWaitTests
     [Fact]
     public async Task Predict_WaitOnJoinedJob_ReturnsTheSharedJobsResult()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();

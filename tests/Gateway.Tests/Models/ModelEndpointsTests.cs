@@ -125,7 +125,7 @@ public sealed class ModelEndpointsTests
     [Fact]
     public async Task ModelTtl_OverridesCacheTtl()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         await using var server = await FakeModelServer.StartAsync();
         // No batch delay: on a manual clock it would wait for an Advance.
         await using var factory = new GatewayFactory(HttpModels.Settings(server, overrides: [("TtlSeconds", "10"), ("MaxDelayMs", "0")]), clock);
