@@ -28,6 +28,7 @@ internal sealed partial class CacheStorageService(
     private readonly CancellationTokenSource _stopping = new();
     private Task? _upkeep;
     private int _stopped;
+    private int _disposed;
 
     public void Participate(ISiloLifecycle lifecycle)
     {
@@ -107,6 +108,13 @@ internal sealed partial class CacheStorageService(
     {
         // _pass is not disposed: a stop still flushing when the container disposes this must be able to release it, and a
         // SemaphoreSlim whose wait handle was never asked for holds nothing to free.
+        // Disposed twice: the container disposes what the lifecycle-participant registration's factory returned (this
+        // same singleton) as well as the singleton itself.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         if (_upkeep is not null)
         {
