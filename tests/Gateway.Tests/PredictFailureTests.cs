@@ -64,9 +64,11 @@ public sealed class PredictFailureTests
             new Dictionary<string, string?> { ["Inference:TimeoutSeconds"] = "3" }, clock, backend);
         using var client = factory.CreateClient();
 
+        // Asked for before the request: the job wait's timer can be created before this test would get to ask.
+        var waiting = clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(10));
         var pending = client.PredictAsync("never answers", ("Prefer", "wait=10"));
         await backend.WaitForCallsAsync(1);
-        await clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(10)).WaitAsync(GatewayHttp.HangGuard);
+        await waiting.WaitAsync(GatewayHttp.HangGuard);
         clock.Advance(TimeSpan.FromSeconds(3));
         using var response = await pending.WaitAsync(GatewayHttp.HangGuard);
 

@@ -15,8 +15,10 @@ public sealed class PredictPreferWaitTests
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
 
+        // Asked for before the request: the job wait's timer can be created before this test would get to ask.
+        var waiting = clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(5));
         var pending = client.PredictAsync("wait for me", ("Prefer", "wait=5"));
-        await clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(5)).WaitAsync(GatewayHttp.HangGuard);
+        await waiting.WaitAsync(GatewayHttp.HangGuard);
         backend.Release();
         using var response = await pending.WaitAsync(GatewayHttp.HangGuard);
 
@@ -55,8 +57,10 @@ public sealed class PredictPreferWaitTests
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
 
+        // Asked for before the request: the job wait's timer can be created before this test would get to ask.
+        var waiting = clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(60));
         var pending = client.PredictAsync("patient", ("Prefer", "wait=600"));
-        await clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(60)).WaitAsync(GatewayHttp.HangGuard);
+        await waiting.WaitAsync(GatewayHttp.HangGuard);
         backend.Release();
         using var response = await pending.WaitAsync(GatewayHttp.HangGuard);
 
@@ -72,8 +76,10 @@ public sealed class PredictPreferWaitTests
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
 
+        // Asked for before the request: the job wait's timer can be created before this test would get to ask.
+        var waiting = clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(5));
         var pending = client.PredictAsync("slow model", ("Prefer", "wait=5"));
-        await clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(5)).WaitAsync(GatewayHttp.HangGuard);
+        await waiting.WaitAsync(GatewayHttp.HangGuard);
         clock.Advance(TimeSpan.FromSeconds(5));
         using var response = await pending.WaitAsync(GatewayHttp.HangGuard);
 
@@ -97,8 +103,10 @@ public sealed class PredictPreferWaitTests
         using var first = await client.PredictAsync("shared");
         var jobId = (await first.ReadJsonAsync()).GetProperty("job_id").GetGuid();
 
+        // Asked for before the request: the job wait's timer can be created before this test would get to ask.
+        var waiting = clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(7));
         var pending = client.PredictAsync("shared", ("Prefer", "wait=7"));
-        await clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(7)).WaitAsync(GatewayHttp.HangGuard);
+        await waiting.WaitAsync(GatewayHttp.HangGuard);
         backend.Release();
         using var response = await pending.WaitAsync(GatewayHttp.HangGuard);
 
