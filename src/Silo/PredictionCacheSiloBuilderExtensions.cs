@@ -37,6 +37,14 @@ public static class PredictionCacheSiloBuilderExtensions
         services.AddValidatedOptions<SiloMetricsOptions>(SiloMetricsOptions.SectionName);
         services.TryAddSingleton<SiloMetrics>();
         silo.AddIncomingGrainCallFilter<GrainCallMetricsFilter>();
+
+        // A request's trace goes on through its grain calls (Orleans does not flow Activity.Current into a grain turn):
+        // an inference is then a span of the request that started it. Unless Orleans:EnableDistributedTracing added it.
+        if (!services.Any(d => d.ServiceType == typeof(IIncomingGrainCallFilter) && d.ImplementationType?.Name == "ActivityPropagationIncomingGrainCallFilter"))
+        {
+            silo.AddActivityPropagation();
+        }
+
         silo.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
         silo.AddDashboard();
         AddStorage(services);
