@@ -46,7 +46,8 @@ public static class PredictionCacheSiloBuilderExtensions
         }
 
         silo.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
-        silo.AddDashboard();
+        // The dashboard's live log stream stays off: the gateway serves the dashboard to whoever holds its key.
+        silo.AddDashboard(dashboard => dashboard.HideTrace = true);
         AddStorage(services);
         return silo;
     }
