@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
 using PredictionCache.Gateway.Tests.Infrastructure;
 
@@ -56,6 +58,25 @@ public sealed class DashboardEndpointsTests
         var model = Assert.Single(data.GetProperty("inference").GetProperty("models").EnumerateArray());
         Assert.Equal("sentiment", model.GetProperty("model").GetString());
         Assert.Equal(1, model.GetProperty("timed").GetInt64());
+    }
+
+    [Fact]
+    public async Task DashboardData_TwoHostsInOneProcess_EachCountsItsOwnActivations()
+    {
+        // Orleans' meter is created by each host's meter factory: two silos in one process do not mix their counts.
+        await using var first = new GatewayFactory(backends: GatewayFakes.Model(open: true));
+        await using var second = new GatewayFactory(backends: GatewayFakes.Model(open: true));
+        using var firstClient = first.CreateClient();
+        using var secondClient = second.CreateClient();
+        await first.StoreAsync(firstClient, "first host a");
+        await first.StoreAsync(firstClient, "first host b");
+        await second.StoreAsync(secondClient, "second host");
+
+        var firstData = await firstClient.GetFromJsonAsync<JsonElement>("/dashboard/data");
+        var secondData = await secondClient.GetFromJsonAsync<JsonElement>("/dashboard/data");
+
+        Assert.Equal(2, firstData.GetProperty("activations").GetProperty("predictioncache.prediction").GetInt32());
+        Assert.Equal(1, secondData.GetProperty("activations").GetProperty("predictioncache.prediction").GetInt32());
     }
 
     [Fact]
