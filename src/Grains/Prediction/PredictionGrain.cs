@@ -77,9 +77,12 @@ internal sealed partial class PredictionGrain(
         }
 
         Withdraw();
-        if (!_released)
+
+        // The silo stopping takes its shards with it (they are silo-local, and may be gone already: a call to one would
+        // wait out Orleans' placement retries, holding the shutdown up), so only another deactivation unregisters.
+        if (!_released && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
         {
-            // Deactivated by Orleans itself (the silo stopping, a shutdown, a directory conflict): the shard forgets it.
+            // Deactivated by Orleans itself (a directory conflict, a migration): the shard forgets it.
             try
             {
                 await services.Directory.UnregisterAsync(_shard, _key, cancellationToken);
