@@ -37,8 +37,17 @@ public static class PredictionCacheSiloBuilderExtensions
         services.AddValidatedOptions<SiloMetricsOptions>(SiloMetricsOptions.SectionName);
         services.TryAddSingleton<SiloMetrics>();
         silo.AddIncomingGrainCallFilter<GrainCallMetricsFilter>();
+
+        // A request's trace goes on through its grain calls (Orleans does not flow Activity.Current into a grain turn):
+        // an inference is then a span of the request that started it. Unless Orleans:EnableDistributedTracing added it.
+        if (!services.Any(d => d.ServiceType == typeof(IIncomingGrainCallFilter) && d.ImplementationType?.Name == "ActivityPropagationIncomingGrainCallFilter"))
+        {
+            silo.AddActivityPropagation();
+        }
+
         silo.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
-        silo.AddDashboard();
+        // The dashboard's live log stream stays off: the gateway serves the dashboard to whoever holds its key.
+        silo.AddDashboard(dashboard => dashboard.HideTrace = true);
         AddStorage(services);
         return silo;
     }

@@ -2,12 +2,11 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using PredictionCache.Gateway.Tests.Infrastructure;
 using PredictionCache.Grains.Prediction;
-using PredictionCache.Silo;
 using PredictionCache.TestKit;
 
 namespace PredictionCache.Gateway.Tests;
 
-/// <summary>How long entries live: TTL on the manual clock, and LRU eviction over <c>Cache:MaxEntries</c>.</summary>
+/// <summary>How long entries live: TTL on the test clock, and LRU eviction over <c>Cache:MaxEntries</c>.</summary>
 public sealed class CacheLifetimeTests
 {
     private static readonly Dictionary<string, string?> TenSecondTtl = new() { ["Cache:TtlSeconds"] = "10" };
@@ -17,7 +16,7 @@ public sealed class CacheLifetimeTests
     [Fact]
     public async Task Predict_EntryJustUnderTtl_IsHit()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         await using var factory = new GatewayFactory(TenSecondTtl, clock, GatewayFakes.Model(open: true));
         using var client = factory.CreateClient();
         await factory.StoreAsync(client, "short lived");
@@ -33,13 +32,14 @@ public sealed class CacheLifetimeTests
     [Fact]
     public async Task Predict_EntryAgeEqualsTtl_IsMissAndCountsExpiration()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(TenSecondTtl, clock, backend);
         using var client = factory.CreateClient();
         var firstJob = await factory.StoreAsync(client, "short lived");
 
         clock.Advance(TimeSpan.FromSeconds(10));
+        await client.WaitForStatsAsync("expirations", 1);
         using var response = await client.PredictAsync("short lived");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -47,18 +47,20 @@ public sealed class CacheLifetimeTests
         var secondJob = (await response.ReadJsonAsync()).GetProperty("job_id").GetGuid();
         Assert.NotEqual(firstJob, secondJob);
         Assert.Equal(1, (await client.GetStatsAsync()).GetProperty("expirations").GetInt64());
+        await backend.WaitForCallsAsync(2); // a 202 answers before its inference reaches the model
         Assert.Equal(2, backend.Calls);
     }
 
     [Fact]
     public async Task Predict_AfterExpiry_NewResultIsCachedAgain()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(TenSecondTtl, clock, backend);
         using var client = factory.CreateClient();
         await factory.StoreAsync(client, "comes back");
         clock.Advance(TimeSpan.FromSeconds(10));
+        await client.WaitForStatsAsync("expirations", 1);
 
         var secondJob = await factory.StoreAsync(client, "comes back");
         using var hit = await client.PredictAsync("comes back");
@@ -74,7 +76,7 @@ public sealed class CacheLifetimeTests
     [Fact]
     public async Task TtlTimer_WithoutAnyRequest_RemovesTheEntry()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         await using var factory = new GatewayFactory(TenSecondTtl, clock, GatewayFakes.Model(open: true));
         using var client = factory.CreateClient();
         using var stored = await client.PredictAsync("timer");
@@ -83,12 +85,16 @@ public sealed class CacheLifetimeTests
 
         clock.Advance(TimeSpan.FromSeconds(10));
 
-        // The delete is a turn of the entry's grain, so it runs after the TTL timer's turn: nothing is left to delete.
+        // The tick is a turn Orleans schedules on the grain after Advance returns: wait for what it counts.
+        await client.WaitForStatsAsync("expirations", 1);
+
+        // The delete is a turn of the entry's grain, so it runs after the tick's turn: nothing is left to delete.
         using var delete = await client.DeleteAsync(new Uri($"/cache/entries/{key}", UriKind.Relative));
         await delete.AssertProblemAsync(HttpStatusCode.NotFound);
         var stats = await client.GetStatsAsync();
         Assert.Equal(1, stats.GetProperty("expirations").GetInt64());
         Assert.Equal(0, stats.GetProperty("size").GetInt64());
+        Assert.Equal(0, stats.GetProperty("stored_entries").GetInt64());
     }
 
     [Fact]
@@ -160,10 +166,13 @@ public sealed class CacheLifetimeTests
     }
 
     /// <summary>
-    /// The directory deactivates an evicted grain without awaiting it (by design: a directory turn never waits on a
-    /// prediction grain). Asking for the same deactivation returns the one already under way, so this awaits it.
+    /// The directory tells an evicted grain to go with a one-way call (by design: a directory turn never waits on a
+    /// prediction grain), so the eviction is done once the victim has withdrawn its published entry; a request after
+    /// that reaches the grain, which comes back from storage once the old activation is gone.
     /// </summary>
-    private static Task AwaitEvictionAsync(GatewayFactory factory, string key) =>
-        factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IPredictionGrain>(key)
-            .DeactivateOnIdleAsync("test: await the eviction").WaitAsync(GatewayHttp.HangGuard);
+    private static Task AwaitEvictionAsync(GatewayFactory factory, string key)
+    {
+        var published = factory.Services.GetRequiredService<SiloLocalEntries>();
+        return GatewayHttp.WaitUntilAsync(() => Task.FromResult(!published.TryGet(key, out _)), $"the evicted key {key} to be withdrawn");
+    }
 }

@@ -1,10 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
-using PredictionCache.Gateway.Infrastructure;
 using PredictionCache.Gateway.Tests.Infrastructure;
 
 namespace PredictionCache.Gateway.Tests;
@@ -129,14 +126,7 @@ public sealed class OptionsValidationTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static WebApplication BuildGateway(Dictionary<string, string?> settings)
-    {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddGateway();
-        return builder.Build();
-    }
+    private static WebApplication BuildGateway(Dictionary<string, string?> settings) => GatewayBuilder.Build(settings);
 
     private static T FindInChain<T>(Exception? error)
         where T : Exception

@@ -52,7 +52,7 @@ public sealed class PredictFailSafeTests
     [Fact]
     public async Task Predict_ExpiredWithinGraceAndModelFails_WaiterGetsTheStaleResultWithItsTrueAge()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(Grace, clock, backend);
         using var client = factory.CreateClient();
@@ -75,7 +75,7 @@ public sealed class PredictFailSafeTests
     [Fact]
     public async Task Predict_ExpiredPastGraceAndModelFails_Is502()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(Grace, clock, backend);
         using var client = factory.CreateClient();
@@ -91,7 +91,7 @@ public sealed class PredictFailSafeTests
     [Fact]
     public async Task Predict_MaxStaleWithinGrace_ServesTheExpiredEntryWithoutInference()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(Grace, clock, backend);
         using var client = factory.CreateClient();

@@ -58,15 +58,17 @@ public sealed class PredictFailureTests
     [Fact]
     public async Task Predict_WaitAndSchedulerTimeoutRunsOut_Is504()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(
             new Dictionary<string, string?> { ["Inference:TimeoutSeconds"] = "3" }, clock, backend);
         using var client = factory.CreateClient();
 
+        // Asked for before the request: the job wait's timer can be created before this test would get to ask.
+        var waiting = clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(10));
         var pending = client.PredictAsync("never answers", ("Prefer", "wait=10"));
         await backend.WaitForCallsAsync(1);
-        await clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(10)).WaitAsync(GatewayHttp.HangGuard);
+        await waiting.WaitAsync(GatewayHttp.HangGuard);
         clock.Advance(TimeSpan.FromSeconds(3));
         using var response = await pending.WaitAsync(GatewayHttp.HangGuard);
 

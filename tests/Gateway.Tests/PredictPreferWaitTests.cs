@@ -10,13 +10,15 @@ public sealed class PredictPreferWaitTests
     [Fact]
     public async Task Predict_WaitAndJobCompletesInTime_Is200WithResult()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
 
+        // Asked for before the request: the job wait's timer can be created before this test would get to ask.
+        var waiting = clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(5));
         var pending = client.PredictAsync("wait for me", ("Prefer", "wait=5"));
-        await clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(5)).WaitAsync(GatewayHttp.HangGuard);
+        await waiting.WaitAsync(GatewayHttp.HangGuard);
         backend.Release();
         using var response = await pending.WaitAsync(GatewayHttp.HangGuard);
 
@@ -50,13 +52,15 @@ public sealed class PredictPreferWaitTests
     [Fact]
     public async Task Predict_WaitOverSixty_IsAppliedAsSixty()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
 
+        // Asked for before the request: the job wait's timer can be created before this test would get to ask.
+        var waiting = clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(60));
         var pending = client.PredictAsync("patient", ("Prefer", "wait=600"));
-        await clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(60)).WaitAsync(GatewayHttp.HangGuard);
+        await waiting.WaitAsync(GatewayHttp.HangGuard);
         backend.Release();
         using var response = await pending.WaitAsync(GatewayHttp.HangGuard);
 
@@ -67,13 +71,15 @@ public sealed class PredictPreferWaitTests
     [Fact]
     public async Task Predict_WaitRunsOut_Is202()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
 
+        // Asked for before the request: the job wait's timer can be created before this test would get to ask.
+        var waiting = clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(5));
         var pending = client.PredictAsync("slow model", ("Prefer", "wait=5"));
-        await clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(5)).WaitAsync(GatewayHttp.HangGuard);
+        await waiting.WaitAsync(GatewayHttp.HangGuard);
         clock.Advance(TimeSpan.FromSeconds(5));
         using var response = await pending.WaitAsync(GatewayHttp.HangGuard);
 
@@ -90,15 +96,17 @@ public sealed class PredictPreferWaitTests
     [Fact]
     public async Task Predict_WaitOnJoinedJob_ReturnsTheSharedJobsResult()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         var backend = GatewayFakes.Model();
         await using var factory = new GatewayFactory(time: clock, backends: backend);
         using var client = factory.CreateClient();
         using var first = await client.PredictAsync("shared");
         var jobId = (await first.ReadJsonAsync()).GetProperty("job_id").GetGuid();
 
+        // Asked for before the request: the job wait's timer can be created before this test would get to ask.
+        var waiting = clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(7));
         var pending = client.PredictAsync("shared", ("Prefer", "wait=7"));
-        await clock.WhenTimerCreatedAsync(TimeSpan.FromSeconds(7)).WaitAsync(GatewayHttp.HangGuard);
+        await waiting.WaitAsync(GatewayHttp.HangGuard);
         backend.Release();
         using var response = await pending.WaitAsync(GatewayHttp.HangGuard);
 

@@ -8,10 +8,10 @@ namespace PredictionCache.Gateway.Dashboard;
 
 /// <summary>
 /// The dashboard's figures at one moment: <c>/cache/stats</c> itself (so the page shows exactly what it says), the
-/// activations by grain type, and the collector's cumulative instruments (grain calls and their duration buckets,
+/// activations by grain type (Orleans' own gauge), and the collector's cumulative instruments (grain calls and their duration buckets,
 /// inference by model, directory shards, jobs). Rates and percentiles are worked out by the page from two polls.
 /// </summary>
-internal sealed class DashboardData(PredictionService cache, IGrainFactory grains, MetricsCollector collector, CacheMetrics metrics, TimeProvider time)
+internal sealed class DashboardData(PredictionService cache, MetricsCollector collector, CacheMetrics metrics, TimeProvider time)
 {
     public async Task<string> BuildJsonAsync(CancellationToken cancellationToken)
     {
@@ -19,11 +19,15 @@ internal sealed class DashboardData(PredictionService cache, IGrainFactory grain
         var stats = await cache.GetStatsAsync(cancellationToken);
         await cache.RefreshJobCountsAsync(cancellationToken);
         var snapshot = collector.Collect().ToDictionary(m => m.Name, StringComparer.Ordinal);
+
+        // Orleans' own gauge, from this host's meter: IManagementGrain.GetSimpleGrainStatistics counts through a static
+        // listener, which mixes every silo of a process (tests host several). System targets are not grains: left out.
         var activations = new JsonObject();
-        var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics(cancellationToken);
-        foreach (var group in statistics.GroupBy(s => s.GrainType, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var type in Series(snapshot, MetricsCollector.OrleansActivations)
+            .Where(s => s.Tag("grain_type") is { } type && !type.StartsWith("sys.", StringComparison.Ordinal) && s.Value > 0)
+            .OrderBy(s => s.Tag("grain_type"), StringComparer.Ordinal))
         {
-            activations[group.Key] = group.Sum(s => s.ActivationCount);
+            activations[type.Tag("grain_type")!] = (long)type.Value;
         }
 
         var calls = new JsonArray();

@@ -72,9 +72,26 @@ internal static class Problems
     {
         BadHttpRequestException bad => bad.StatusCode,
         SiloUnavailableException or OrleansMessageRejectionException => StatusCodes.Status503ServiceUnavailable,
-        DbException or StorageUnavailableException => StatusCodes.Status503ServiceUnavailable,
+        _ when IsStorageDown(error) => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
+
+    /// <summary>
+    /// Storage down or unreachable: the exception itself, or the one Orleans wraps it in when a grain's state could not
+    /// be read as the grain activated (<c>OrleansException</c>: "Error from storage provider ...").
+    /// </summary>
+    private static bool IsStorageDown(Exception? error)
+    {
+        for (var current = error; current is not null; current = current.InnerException)
+        {
+            if (current is DbException or StorageUnavailableException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The problem for an unhandled exception: a client's bad request says what was wrong; a fault says nothing of the server's internals.</summary>
     public static Task WriteForExceptionAsync(HttpContext context)
@@ -90,7 +107,7 @@ internal static class Problems
                     "The grain tier is shutting down or unreachable; retry on another node or in a moment.",
                     statusCode: StatusOf(error),
                     title: "Shutting down").ExecuteAsync(context);
-            case DbException or StorageUnavailableException:
+            case not null when IsStorageDown(error):
                 context.Response.Headers.RetryAfter = "5";
                 return TypedResults.Problem(
                     "The cache's storage is unavailable; retry in a moment.",

@@ -6,8 +6,8 @@ namespace PredictionCache.Gateway.Telemetry;
 
 /// <summary>
 /// Aggregates this host's instruments in process, for <c>/metrics</c> and the dashboard: a <see cref="MeterListener"/>
-/// over the meters of <see cref="MeterNames"/> created by this host's <see cref="IMeterFactory"/> (so two hosts in
-/// one process never mix). Counters and up/down counters are summed, observable instruments keep their last
+/// over the meters of <see cref="MeterNames"/> and Orleans' activations per grain type (<see cref="OrleansActivations"/>),
+/// created by this host's <see cref="IMeterFactory"/> (so two hosts in one process never mix). Counters and up/down counters are summed, observable instruments keep their last
 /// observation (taken at <see cref="Collect"/>), histograms are counted in buckets (the instrument's advised bounds,
 /// or OpenTelemetry's defaults).
 /// </summary>
@@ -15,6 +15,16 @@ internal sealed class MetricsCollector : IHostedService, IDisposable
 {
     /// <summary>The meters collected.</summary>
     public static readonly IReadOnlyList<string> MeterNames = [CacheMetrics.MeterName, "PredictionCache.Silo", "Microsoft.AspNetCore.Hosting"];
+
+    /// <summary>Orleans' meter, created by the host's <see cref="IMeterFactory"/> like ours (so it is per host too).</summary>
+    public const string OrleansMeterName = "Microsoft.Orleans";
+
+    /// <summary>
+    /// The activations per grain type (tag <c>grain_type</c>, system targets included), an observable gauge: the one
+    /// instrument collected from <see cref="OrleansMeterName"/>. The others (about a hundred, some recorded per
+    /// message) are left to an OTLP collector.
+    /// </summary>
+    public const string OrleansActivations = "orleans-catalog-activations";
 
     private static readonly double[] DefaultBounds = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
 
@@ -31,7 +41,8 @@ internal sealed class MetricsCollector : IHostedService, IDisposable
         {
             InstrumentPublished = (instrument, listener) =>
             {
-                if (ReferenceEquals(instrument.Meter.Scope, _meterFactory) && MeterNames.Contains(instrument.Meter.Name))
+                if (ReferenceEquals(instrument.Meter.Scope, _meterFactory) &&
+                    (MeterNames.Contains(instrument.Meter.Name) || (instrument.Meter.Name == OrleansMeterName && instrument.Name == OrleansActivations)))
                 {
                     var aggregate = new InstrumentAggregate(instrument, BoundsOf(instrument));
                     lock (_instrumentsLock)

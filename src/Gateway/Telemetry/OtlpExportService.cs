@@ -11,7 +11,8 @@ namespace PredictionCache.Gateway.Telemetry;
 
 /// <summary>
 /// Exports metrics and traces over OTLP while <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set: the same meters as
-/// <c>/metrics</c> and the <c>PredictionCache</c> and ASP.NET Core activity sources. Built at start, flushed and
+/// <c>/metrics</c> and the <c>PredictionCache</c>, ASP.NET Core and Orleans grain-call activity sources (the link
+/// between a request's span and its inference's). Built at start, flushed and
 /// disposed at stop. Between exports it counts the storage gauges again, which nothing else refreshes when no one
 /// scrapes <c>/metrics</c>.
 /// </summary>
@@ -46,7 +47,7 @@ internal sealed partial class OtlpExportService(
             .Build();
         _tracer = Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(resource)
-            .AddSource(CacheActivities.SourceName, "Microsoft.AspNetCore")
+            .AddSource(CacheActivities.SourceName, "Microsoft.AspNetCore", Orleans.Diagnostics.ActivitySources.ApplicationGrainActivitySourceName)
             .AddOtlpExporter(exporter =>
             {
                 exporter.Protocol = protocol;

@@ -113,12 +113,7 @@ internal sealed partial class CacheStorageService(
         }
 
         // _pass is not disposed: a stop still flushing when the container disposes this must be able to release it, and a
-        // SemaphoreSlim whose wait handle was never asked for holds nothing to free. The container disposes this twice:
-        // it owns it as itself and as the lifecycle participant its factory hands out.
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
+        // SemaphoreSlim whose wait handle was never asked for holds nothing to free.
 
         await _stopping.CancelAsync();
         if (_upkeep is not null)

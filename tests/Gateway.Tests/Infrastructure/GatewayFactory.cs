@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using PredictionCache.Grains.Inference;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Gateway.Tests.Infrastructure;
 
@@ -23,7 +24,7 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
     /// <param name="settings">Configuration keys and values (e.g. <c>Cache:MaxEntries</c>); null keeps the defaults.</param>
-    /// <param name="time">The clock the silo, the TTLs and the job waits use; null keeps <see cref="TimeProvider.System"/>.</param>
+    /// <param name="time">The clock the product and the grains' timers (TTLs) use, e.g. a <see cref="TestClock"/>; null keeps <see cref="TimeProvider.System"/>.</param>
     /// <param name="backends">Inference backends replacing the built-in model; the first is the default model.</param>
     public GatewayFactory(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null, params IInferenceBackend[] backends)
     {
@@ -36,6 +37,13 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             // Storage upkeep's timer out of the way: a test waiting for a timer due in N seconds must find its own.
             ["Storage:MaintenanceIntervalSeconds"] = "3600",
         };
+
+        // A silo port of its own: two silos on one port both start and silently share it (SO_REUSEPORT).
+        foreach (var (key, value) in FreePorts.SiloSettings())
+        {
+            _settings[key] = value;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _settings[key] = value;
@@ -47,14 +55,21 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        // Also as host settings, which Program.cs sees before it builds: the silo's clustering reads its ports right there
+        // (configuration added below only arrives at Build, and without it every test's silo would listen on 11111).
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(_settings));
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         builder.ConfigureTestServices(services =>
         {
             if (_time is not null)
             {
-                services.RemoveAll<TimeProvider>();
-                services.AddSingleton(_time);
+                // The product's clock and the grains' (TTL timers), never Orleans' membership clock: a frozen one kills the silo.
+                services.UseTestClock(_time);
             }
 
             if (_backends.Length > 0)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -56,6 +57,35 @@ internal static class GatewayHttp
         using var response = await client.GetAsync(new Uri("/cache/stats", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.ReadJsonAsync();
+    }
+
+    /// <summary>
+    /// Waits until <c>GET /cache/stats</c> shows <paramref name="field"/> at <paramref name="value"/> (e.g. the expiration
+    /// a grain timer's tick counts, a turn Orleans schedules after <c>clock.Advance</c> returns); returns those stats.
+    /// </summary>
+    public static async Task<JsonElement> WaitForStatsAsync(this HttpClient client, string field, long value)
+    {
+        var stats = default(JsonElement);
+        await WaitUntilAsync(
+            async () => (stats = await client.GetStatsAsync()).GetProperty(field).GetInt64() == value,
+            $"/cache/stats to show {field} = {value}");
+        return stats;
+    }
+
+    /// <summary>
+    /// The one wait helper: completes once <paramref name="condition"/> holds, checking it again each time the thread pool
+    /// comes back to it (no sleep, no timed wait), and fails after <see cref="HangGuard"/> naming <paramref name="what"/>.
+    /// For an event the product reports only in its state (a grain turn Orleans schedules on its own).
+    /// </summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var started = Stopwatch.GetTimestamp();
+        while (!await condition())
+        {
+            Assert.True(Stopwatch.GetElapsedTime(started) < HangGuard, $"Timed out waiting for {what}.");
+            await Task.Yield();
+        }
     }
 
     /// <summary>The single value of a response header (or content header); fails when absent or repeated.</summary>

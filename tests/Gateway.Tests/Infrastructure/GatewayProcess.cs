@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Gateway.Tests.Infrastructure;
 
 /// <summary>
 /// The real gateway as its own process: <c>dotnet PredictionCache.Gateway.dll --urls http://127.0.0.1:{free port}</c>,
 /// run from this test assembly's output folder, where the project reference copies the gateway's build output
-/// (dll, deps.json, runtimeconfig.json, appsettings.json). Unless its settings name another, each process gets a SQLite
+/// (dll, deps.json, runtimeconfig.json, appsettings.json). Its silo gets a free port of its own and no client gateway. Unless its settings name another, each process gets a SQLite
 /// database of its own in a temporary directory deleted on dispose, never the shared default under <c>./data/</c>.
 /// Killed on dispose.
 /// </summary>
@@ -64,7 +64,7 @@ public sealed class GatewayProcess : IAsyncDisposable
     /// </summary>
     public static async Task<GatewayProcess> StartAsync(params string[] settings)
     {
-        var address = new Uri($"http://127.0.0.1:{FreePort()}");
+        var address = new Uri($"http://127.0.0.1:{FreePorts.Next()}");
         var output = new StringBuilder();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var scratch = new TempDirectory();
@@ -97,7 +97,7 @@ public sealed class GatewayProcess : IAsyncDisposable
     {
         var output = new StringBuilder();
         using var scratch = new TempDirectory();
-        using var process = Launch(["--urls", $"http://127.0.0.1:{FreePort()}", .. DefaultSettings(scratch), .. settings], output, _ => { });
+        using var process = Launch(["--urls", $"http://127.0.0.1:{FreePorts.Next()}", .. DefaultSettings(scratch), .. settings], output, _ => { });
         try
         {
             await process.WaitForExitAsync().WaitAsync(StartTimeout);
@@ -191,18 +191,16 @@ public sealed class GatewayProcess : IAsyncDisposable
         return process;
     }
 
+    // A silo port of its own and no client gateway: two silos on one port both start and silently share it (SO_REUSEPORT).
     private static string[] DefaultSettings(TempDirectory scratch) =>
-        [$"--Storage:ConnectionString={scratch.SqliteConnectionString()}"];
+    [
+        $"--Storage:ConnectionString={scratch.SqliteConnectionString()}",
+        $"--Orleans:Endpoints:SiloPort={FreePorts.Next()}",
+        "--Orleans:Endpoints:GatewayPort=0",
+    ];
 
     private static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private async Task WaitForHealthAsync()
     {

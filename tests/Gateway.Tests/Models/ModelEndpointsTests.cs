@@ -1,9 +1,5 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
-using PredictionCache.Gateway.Infrastructure;
 using PredictionCache.Gateway.Tests.Infrastructure;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Keys;
@@ -125,7 +121,7 @@ public sealed class ModelEndpointsTests
     [Fact]
     public async Task ModelTtl_OverridesCacheTtl()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new TestClock();
         await using var server = await FakeModelServer.StartAsync();
         // No batch delay: on a manual clock it would wait for an Advance.
         await using var factory = new GatewayFactory(HttpModels.Settings(server, overrides: [("TtlSeconds", "10"), ("MaxDelayMs", "0")]), clock);
@@ -164,11 +160,7 @@ public sealed class ModelEndpointsTests
             ["Models:1:BaseUrl"] = "http://127.0.0.1:9",
         };
         settings[key] = value;
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddGateway();
-        await using var host = builder.Build();
+        await using var host = GatewayBuilder.Build(settings);
 
         var error = await Record.ExceptionAsync(() => host.StartAsync());
 

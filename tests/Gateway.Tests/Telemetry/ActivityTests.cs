@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using PredictionCache.Gateway.Tests.Infrastructure;
+using Orleans.Diagnostics;
 using PredictionCache.Grains.Telemetry;
 
 namespace PredictionCache.Gateway.Tests.Telemetry;
@@ -12,11 +13,11 @@ public sealed class ActivityTests
     [Fact]
     public async Task Requests_MissCoalescedHit_EachHaveTheirActivity_AndTheInferenceIsTheMissChild()
     {
-        // Arrange: activities of this test's keys only (other tests run in parallel on the same source).
+        // Arrange: activities of this test's keys and trace only (other tests run in parallel on the same sources).
         var stopped = new ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == CacheActivities.SourceName,
+            ShouldListenTo = source => source.Name is CacheActivities.SourceName or ActivitySources.ApplicationGrainActivitySourceName,
             Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = stopped.Enqueue,
         };
@@ -45,7 +46,16 @@ public sealed class ActivityTests
         Assert.All(mine.Where(a => a.DisplayName != CacheActivities.Hit), a => Assert.Equal(jobId, a.GetTagItem(CacheActivities.JobIdTag)));
         var request = Assert.Single(mine, a => a.DisplayName == CacheActivities.Miss);
         var inference = Assert.Single(mine, a => a.DisplayName == CacheActivities.Inference);
-        Assert.Equal(request.SpanId, inference.ParentSpanId);
+
+        // The inference's parent is the grain call's span on the grain's side, whose parent is the call's span on the
+        // request's side, whose parent is the request's span: Orleans carries the trace through the call.
+        var spans = stopped.Where(a => a.TraceId == request.TraceId).ToDictionary(a => a.SpanId);
+        var server = spans[inference.ParentSpanId];
+        var caller = spans[server.ParentSpanId];
+        Assert.Equal((ActivityKind.Server, ActivityKind.Client), (server.Kind, caller.Kind));
+        Assert.Equal(ActivitySources.ApplicationGrainActivitySourceName, server.Source.Name);
+        Assert.EndsWith("/GetOrStartAsync", server.GetTagItem("rpc.method") as string, StringComparison.Ordinal);
+        Assert.Equal(request.SpanId, caller.ParentSpanId);
         Assert.Equal("sentiment", inference.GetTagItem(CacheActivities.ModelTag));
     }
 }

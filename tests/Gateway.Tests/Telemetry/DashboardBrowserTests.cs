@@ -6,19 +6,20 @@ using PredictionCache.Gateway.Tests.Infrastructure;
 namespace PredictionCache.Gateway.Tests.Telemetry;
 
 /// <summary>
-/// The dashboard in a real browser: Debian's headless Chromium (<c>/usr/bin/chromium</c>, installed by
+/// The dashboards in a real browser (ours, then the Orleans Dashboard through its link, behind an API key): Debian's headless Chromium (<c>/usr/bin/chromium</c>, installed by
 /// scripts/test.sh when missing) driven by Playwright with that executable, against the real gateway process. It
 /// never skips: without the browser it fails, naming what is missing.
 /// </summary>
 public sealed class DashboardBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";
+    private const string ApiKey = "browser-s3cret";
 
     [Fact]
-    public async Task Dashboard_UnderLoad_ShowsTheStatsFiguresAndDrawsItsCharts()
+    public async Task Dashboard_UnderLoad_ShowsTheStatsFiguresAndDrawsItsCharts_AndTheOrleansDashboardShowsTheGrains()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium package (scripts/test.sh does).");
-        await using var gateway = await GatewayProcess.StartAsync("--Storage:Provider=memory", "--Cache:DirectoryShards=4");
+        await using var gateway = await GatewayProcess.StartAsync("--Storage:Provider=memory", "--Cache:DirectoryShards=4", $"--Dashboard:ApiKey={ApiKey}");
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -27,7 +28,7 @@ public sealed class DashboardBrowserTests
             Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
         });
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1100 } });
-        await page.GotoAsync(new Uri(gateway.Address, "/dashboard").ToString());
+        await page.GotoAsync(new Uri(gateway.Address, $"/dashboard?api_key={ApiKey}").ToString());
         await page.WaitForFunctionAsync("() => Number(document.body.dataset.polls || 0) >= 1", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
 
         // Act: load while the page polls, in two rounds with a poll between them so the rate charts get points:
@@ -63,6 +64,28 @@ public sealed class DashboardBrowserTests
         var screenshot = Path.Combine(AppContext.BaseDirectory, "dashboard.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         Assert.True(new FileInfo(screenshot).Length > 10_000, "The screenshot is empty.");
+
+        // The Orleans Dashboard, through the page's link: the key came in the query, and the cookie it set carries it
+        // on the Orleans Dashboard's own requests (its script and its API calls), which drop the query string.
+        var unauthorized = 0;
+        page.Response += (_, response) =>
+        {
+            if (response.Status == (int)HttpStatusCode.Unauthorized)
+            {
+                Interlocked.Increment(ref unauthorized);
+            }
+        };
+        await page.ClickAsync("#orleans-dashboard");
+        await page.WaitForURLAsync("**/dashboard/orleans/**", new PageWaitForURLOptions { Timeout = 30_000 });
+        await page.GotoAsync(new Uri(gateway.Address, "/dashboard/orleans/#/grains").ToString());
+        await page.WaitForFunctionAsync(
+            "() => document.body.innerText.includes('PredictionGrain') && document.body.innerText.includes('CacheDirectoryGrain')",
+            null,
+            new PageWaitForFunctionOptions { Timeout = 30_000 });
+        Assert.Equal(0, unauthorized);
+        var orleansScreenshot = Path.Combine(AppContext.BaseDirectory, "dashboard-orleans.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = orleansScreenshot, FullPage = true });
+        Assert.True(new FileInfo(orleansScreenshot).Length > 10_000, "The Orleans Dashboard's screenshot is empty.");
     }
 
     private static Task LoadAsync(GatewayProcess gateway, string[] texts, int repeats, bool first) =>

@@ -1,4 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
 using PredictionCache.Gateway.Tests.Infrastructure;
 
 namespace PredictionCache.Gateway.Tests.Telemetry;
@@ -39,20 +42,87 @@ public sealed class DashboardEndpointsTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(stats.GetProperty("hits").GetInt64(), data.GetProperty("stats").GetProperty("hits").GetInt64());
         Assert.Equal(stats.GetProperty("activations").GetInt64(), data.GetProperty("stats").GetProperty("activations").GetInt64());
-        Assert.Equal(1, data.GetProperty("activations").GetProperty("prediction").GetInt32());
-        Assert.Equal(1, data.GetProperty("activations").GetProperty("cachedirectory").GetInt32());
+        Assert.Equal(1, data.GetProperty("activations").GetProperty("predictioncache.prediction").GetInt32());
+        Assert.Equal(1, data.GetProperty("activations").GetProperty("predictioncache.directory").GetInt32());
+        Assert.DoesNotContain(data.GetProperty("activations").EnumerateObject(), a => a.Name.StartsWith("sys.", StringComparison.Ordinal));
         Assert.Equal([1.0], data.GetProperty("shards").EnumerateArray().Select(s => s.GetDouble()));
         Assert.Equal(1, data.GetProperty("jobs").GetProperty("completed").GetInt64());
-        var tryGet = data.GetProperty("calls").EnumerateArray().Single(c => c.GetProperty("type").GetString() == "prediction" && c.GetProperty("method").GetString() == "TryGetAsync");
-        Assert.Equal(2, tryGet.GetProperty("calls").GetDouble());
+
+        // The miss called the grain (and the inference's outcome came back in a call); the hit was answered without one.
+        var calls = data.GetProperty("calls").EnumerateArray()
+            .Where(c => c.GetProperty("type").GetString() == "predictioncache.prediction")
+            .ToDictionary(c => c.GetProperty("method").GetString()!, c => c.GetProperty("calls").GetDouble());
+        Assert.Equal(new Dictionary<string, double> { ["CompleteAsync"] = 1, ["GetOrStartAsync"] = 1 }, calls);
+        var getOrStart = data.GetProperty("calls").EnumerateArray().Single(c => c.GetProperty("method").GetString() == "GetOrStartAsync");
+        Assert.Equal(1, getOrStart.GetProperty("timed").GetInt64());
         var model = Assert.Single(data.GetProperty("inference").GetProperty("models").EnumerateArray());
         Assert.Equal("sentiment", model.GetProperty("model").GetString());
         Assert.Equal(1, model.GetProperty("timed").GetInt64());
     }
 
+    [Fact]
+    public async Task DashboardData_TwoHostsInOneProcess_EachCountsItsOwnActivations()
+    {
+        // Orleans' meter is created by each host's meter factory: two silos in one process do not mix their counts.
+        await using var first = new GatewayFactory(backends: GatewayFakes.Model(open: true));
+        await using var second = new GatewayFactory(backends: GatewayFakes.Model(open: true));
+        using var firstClient = first.CreateClient();
+        using var secondClient = second.CreateClient();
+        await first.StoreAsync(firstClient, "first host a");
+        await first.StoreAsync(firstClient, "first host b");
+        await second.StoreAsync(secondClient, "second host");
+
+        var firstData = await firstClient.GetFromJsonAsync<JsonElement>("/dashboard/data");
+        var secondData = await secondClient.GetFromJsonAsync<JsonElement>("/dashboard/data");
+
+        Assert.Equal(2, firstData.GetProperty("activations").GetProperty("predictioncache.prediction").GetInt32());
+        Assert.Equal(1, secondData.GetProperty("activations").GetProperty("predictioncache.prediction").GetInt32());
+    }
+
+    [Fact]
+    public async Task Dashboard_LinksToTheOrleansDashboard()
+    {
+        await using var factory = new GatewayFactory();
+        using var client = factory.CreateClient();
+
+        var html = await client.GetStringAsync(new Uri("/dashboard", UriKind.Relative));
+
+        Assert.Contains("<a id=\"orleans-dashboard\" href=\"/dashboard/orleans/\">", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OrleansDashboard_Default_ServesItsPageAndItsApi()
+    {
+        await using var factory = new GatewayFactory();
+        using var client = factory.CreateClient();
+
+        using var page = await client.GetAsync(new Uri("/dashboard/orleans/", UriKind.Relative));
+        using var counters = await client.GetAsync(new Uri("/dashboard/orleans/DashboardCounters", UriKind.Relative));
+        var html = await page.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("index.min.js", html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, counters.StatusCode);
+        Assert.True((await counters.ReadJsonAsync()).TryGetProperty("hosts", out _));
+    }
+
+    [Fact]
+    public async Task OpenApi_LeavesTheOrleansDashboardOut()
+    {
+        await using var factory = new GatewayFactory();
+        using var client = factory.CreateClient();
+
+        var description = await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+
+        Assert.DoesNotContain("/dashboard/orleans", description, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/dashboard")]
     [InlineData("/dashboard/data")]
+    [InlineData("/dashboard/orleans/")]
+    [InlineData("/dashboard/orleans/DashboardCounters")]
     public async Task Dashboard_Disabled_Is404(string path)
     {
         await using var factory = new GatewayFactory(new Dictionary<string, string?> { ["Dashboard:Enabled"] = "false" });
@@ -66,6 +136,8 @@ public sealed class DashboardEndpointsTests
     [Theory]
     [InlineData("/dashboard")]
     [InlineData("/dashboard/data")]
+    [InlineData("/dashboard/orleans/")]
+    [InlineData("/dashboard/orleans/DashboardCounters")]
     public async Task Dashboard_ApiKeySet_RequiresItInHeaderOrQuery(string path)
     {
         await using var factory = new GatewayFactory(new Dictionary<string, string?> { ["Dashboard:ApiKey"] = "s3cret" });
@@ -81,5 +153,43 @@ public sealed class DashboardEndpointsTests
         await wrong.AssertProblemAsync(HttpStatusCode.Unauthorized);
         Assert.Equal(HttpStatusCode.OK, header.StatusCode);
         Assert.Equal(HttpStatusCode.OK, query.StatusCode);
+    }
+
+    [Fact]
+    public async Task OrleansDashboard_ApiKeySet_KeyInQuerySetsTheCookieItsOwnRequestsCarry()
+    {
+        await using var factory = new GatewayFactory(new Dictionary<string, string?> { ["Dashboard:ApiKey"] = "s3cret" });
+        using var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+
+        using var none = await client.GetAsync(new Uri("/dashboard/orleans", UriKind.Relative));
+        using var header = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/dashboard/orleans/") { Headers = { { "X-Api-Key", "s3cret" } } });
+        using var redirect = await client.GetAsync(new Uri("/dashboard/orleans?api_key=s3cret", UriKind.Relative));
+        using var query = await client.GetAsync(new Uri("/dashboard/orleans/?api_key=s3cret", UriKind.Relative));
+        var cookie = query.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+        using var page = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/dashboard/orleans/") { Headers = { { "Cookie", cookie } } });
+        using var script = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/dashboard/orleans/index.min.js") { Headers = { { "Cookie", cookie } } });
+        using var counters = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/dashboard/orleans/DashboardCounters") { Headers = { { "Cookie", cookie } } });
+        using var wrongCookie = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/dashboard/orleans/DashboardCounters") { Headers = { { "Cookie", "predictioncache_dashboard_key=nope" } } });
+        using var data = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/dashboard/data") { Headers = { { "Cookie", cookie } } });
+
+        await none.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal(HttpStatusCode.OK, header.StatusCode);
+        Assert.False(header.HasHeader("Set-Cookie"));
+
+        // Orleans' trailing-slash redirect keeps the query, so the page it leads to sets the cookie.
+        Assert.Equal(HttpStatusCode.MovedPermanently, redirect.StatusCode);
+        Assert.Equal("/dashboard/orleans/?api_key=s3cret", redirect.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, query.StatusCode);
+        var setCookie = query.Headers.GetValues("Set-Cookie").Single();
+        Assert.StartsWith("predictioncache_dashboard_key=s3cret;", setCookie, StringComparison.Ordinal);
+        Assert.Contains("path=/dashboard", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, counters.StatusCode);
+        Assert.True((await counters.ReadJsonAsync()).TryGetProperty("hosts", out _));
+        await wrongCookie.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal(HttpStatusCode.OK, data.StatusCode);
     }
 }
