@@ -15,7 +15,7 @@ public sealed class FakeInferenceBackend : IInferenceBackend
     public static readonly ModelDescriptor Descriptor = new("fake", "1");
 
     /// <summary>How long a test waits for calls before it fails instead of hanging.</summary>
-    public static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan HangGuard = TestWait.HangGuard;
 
     private readonly object _lock = new();
     private readonly List<(int Count, TaskCompletionSource Signal)> _callWaiters = [];

@@ -81,10 +81,12 @@ internal sealed partial class PredictionGrain(
         }
 
         Withdraw();
+
+        // The silo is stopping: its directory shards go with it, and are deactivating too, so a call to one would wait
+        // for the response timeout and hold the silo's stop that long.
         if (!_released && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
         {
-            // Deactivated by Orleans itself (a directory conflict, memory pressure, a migration): the shard forgets it.
-            // Not when the silo shuts down: its shards go with it.
+            // Deactivated by Orleans itself (a directory conflict, a failure): the shard forgets it.
             try
             {
                 await services.Directory.UnregisterAsync(_shard, _key, cancellationToken);

@@ -28,6 +28,7 @@ internal sealed partial class CacheStorageService(
     private readonly CancellationTokenSource _stopping = new();
     private Task? _upkeep;
     private int _stopped;
+    private int _disposed;
 
     public void Participate(ISiloLifecycle lifecycle)
     {
@@ -106,7 +107,13 @@ internal sealed partial class CacheStorageService(
     public async ValueTask DisposeAsync()
     {
         // _pass is not disposed: a stop still flushing when the container disposes this must be able to release it, and a
-        // SemaphoreSlim whose wait handle was never asked for holds nothing to free.
+        // SemaphoreSlim whose wait handle was never asked for holds nothing to free. The container disposes this twice:
+        // it owns it as itself and as the lifecycle participant its factory hands out.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         if (_upkeep is not null)
         {

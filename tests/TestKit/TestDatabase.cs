@@ -1,13 +1,11 @@
 using Microsoft.Data.Sqlite;
-using PredictionCache.TestKit;
-
-namespace PredictionCache.Grains.Tests.Support;
+namespace PredictionCache.TestKit;
 
 /// <summary>
 /// A database of one test's own on a real provider: a fresh SQLite file in the temporary folder (deleted with its
 /// <c>-wal</c> and <c>-shm</c> files on dispose) or a fresh database on the shared throwaway PostgreSQL server.
 /// </summary>
-internal sealed class TestDatabase : IAsyncDisposable
+public sealed class TestDatabase : IAsyncDisposable
 {
     public const string Sqlite = "sqlite";
     public const string Postgres = "postgres";
@@ -28,7 +26,11 @@ internal sealed class TestDatabase : IAsyncDisposable
     public string ConnectionString { get; }
 
     /// <summary>The storage settings a cache host needs to run on this database.</summary>
-    public (string Key, string Value)[] Settings => [("Storage:Provider", Provider), ("Storage:ConnectionString", ConnectionString)];
+    public IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Storage:Provider"] = Provider,
+        ["Storage:ConnectionString"] = ConnectionString,
+    };
 
     public static async Task<TestDatabase> CreateAsync(string provider)
     {

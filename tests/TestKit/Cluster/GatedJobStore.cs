@@ -1,13 +1,13 @@
 using PredictionCache.Grains.Inference;
 using PredictionCache.Grains.Jobs;
 
-namespace PredictionCache.Grains.Tests.Support;
+namespace PredictionCache.TestKit;
 
 /// <summary>
 /// A job store whose completions (complete and fail) can be held at a gate, so a test can keep the prediction grain
 /// inside the turn that finishes a job; everything else goes straight to an in-memory store.
 /// </summary>
-internal sealed class GatedJobStore(IJobStore inner) : IJobStore
+public sealed class GatedJobStore(IJobStore inner) : IJobStore
 {
     private readonly object _lock = new();
     private TaskCompletionSource _gate = Opened();
@@ -41,7 +41,7 @@ internal sealed class GatedJobStore(IJobStore inner) : IJobStore
     {
         lock (_lock)
         {
-            return _reached.Task.WaitAsync(CacheHost.HangGuard);
+            return TestWait.ForAsync(_reached.Task, "a job completion to reach the gate");
         }
     }
 
@@ -63,6 +63,8 @@ internal sealed class GatedJobStore(IJobStore inner) : IJobStore
 
     public Task<JobRecord?> WaitAsync(Guid id, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         inner.WaitAsync(id, timeout, cancellationToken);
+
+    public Task<JobStatusCounts?> CountByStatusAsync(CancellationToken cancellationToken = default) => inner.CountByStatusAsync(cancellationToken);
 
     private static TaskCompletionSource Opened()
     {

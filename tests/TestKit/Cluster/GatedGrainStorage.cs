@@ -1,12 +1,15 @@
-using PredictionCache.Silo;
+using Orleans.Storage;
+using PredictionCache.Grains.Storage;
+using PredictionCache.Silo.Storage;
 
-namespace PredictionCache.Grains.Tests.Support;
+namespace PredictionCache.TestKit;
 
 /// <summary>
 /// Grain storage whose writes can be held at a gate, so a test can keep a grain between deciding to store an entry
-/// and storing it; reads, writes and clears otherwise go straight to the silo's in-memory storage.
+/// and storing it (or between reading a stored entry and using it); everything otherwise goes straight to the silo's own
+/// provider. Install it with <see cref="CacheClusterServiceCollectionExtensions.UseGatedGrainStorage"/>.
 /// </summary>
-internal sealed class GatedGrainStorage(IGrainStorage inner) : IGrainStorage, IGrainStateTableProvider
+public sealed class GatedGrainStorage(IGrainStorage inner) : IGrainStorage, IGrainStateTableProvider
 {
     public IGrainStateTable<TState> GetTable<TState>(string grainType, string stateName, GrainStateTable<TState> table) =>
         ((IGrainStateTableProvider)inner).GetTable(grainType, stateName, table);
@@ -40,7 +43,7 @@ internal sealed class GatedGrainStorage(IGrainStorage inner) : IGrainStorage, IG
     {
         lock (_lock)
         {
-            return _reached.Task.WaitAsync(CacheHost.HangGuard);
+            return TestWait.ForAsync(_reached.Task, "a grain state write to reach the gate");
         }
     }
 
@@ -67,11 +70,20 @@ internal sealed class GatedGrainStorage(IGrainStorage inner) : IGrainStorage, IG
     {
         lock (_lock)
         {
-            return _readReached.Task.WaitAsync(CacheHost.HangGuard);
+            return TestWait.ForAsync(_readReached.Task, "a grain state read to reach the gate");
         }
     }
 
-    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        ReadStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        WriteStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        ClearStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
         await inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
         Task gate;
@@ -84,7 +96,7 @@ internal sealed class GatedGrainStorage(IGrainStorage inner) : IGrainStorage, IG
         await gate;
     }
 
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
         Task gate;
         lock (_lock)
@@ -97,7 +109,7 @@ internal sealed class GatedGrainStorage(IGrainStorage inner) : IGrainStorage, IG
         await inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
     }
 
-    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken) =>
         inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
 
     private static TaskCompletionSource Opened()
