@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 
-namespace PredictionCache.Benchmarks.Scenarios;
+namespace PredictionCache.Benchmarks.Memory;
 
 /// <summary>
 /// Sizes of live objects as the GC heap holds them (header, method table pointer, fields, padding to 8 bytes), and
@@ -69,6 +69,71 @@ internal static class ObjectSize
 
         MissingFields.TryAdd($"{NameOf(target.GetType())}.<field of type {NameOf(fieldType)}>", 0);
         return null;
+    }
+
+    /// <summary>
+    /// The bytes of <paramref name="a"/> and of the objects its fields reach, <paramref name="depth"/> levels down, that
+    /// are its own: not the object the same field of <paramref name="b"/> (a like object, e.g. another activation) holds,
+    /// so not shared between them, and not in <paramref name="counted"/> (counted elsewhere; what is counted here is
+    /// added). Fields of structs are followed inline. Arrays are sized, not followed. The detail names the own objects.
+    /// </summary>
+    public static (long Bytes, string Detail) Own(object? a, object? b, int depth, HashSet<object> counted)
+    {
+        if (a is null || !counted.Add(a))
+        {
+            return (0, "none");
+        }
+
+        var parts = new List<string>();
+        var bytes = Of(a) + OwnFields(a, b, a.GetType(), depth, counted, parts, "");
+        return (bytes, parts.Count == 0 ? "none" : string.Join(", ", parts));
+    }
+
+    private static long OwnFields(object a, object? b, Type type, int depth, HashSet<object> counted, List<string> parts, string prefix)
+    {
+        if (depth <= 0 || a is string || a is Array)
+        {
+            return 0;
+        }
+
+        long bytes = 0;
+        for (var t = type; t is not null && t != typeof(object) && t != typeof(ValueType); t = t.BaseType)
+        {
+            foreach (var field in t.GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly))
+            {
+                var fieldType = field.FieldType;
+                if (fieldType.IsPrimitive || fieldType.IsEnum || fieldType.IsPointer || fieldType.IsByRefLike)
+                {
+                    continue;
+                }
+
+                var va = field.GetValue(a);
+                var vb = b is null || !field.DeclaringType!.IsInstanceOfType(b) ? null : field.GetValue(b);
+                if (va is null)
+                {
+                    continue;
+                }
+
+                if (fieldType.IsValueType)
+                {
+                    // Inline: its reference fields are the owner's.
+                    bytes += OwnFields(va, vb, fieldType, depth, counted, parts, $"{prefix}{field.Name}.");
+                    continue;
+                }
+
+                if (ReferenceEquals(va, vb) || counted.Contains(va) || va is Type || va is IServiceProvider)
+                {
+                    continue;
+                }
+
+                counted.Add(va);
+                var size = Of(va) + OwnFields(va, vb, va.GetType(), depth - 1, counted, parts, $"{prefix}{field.Name}.");
+                parts.Add($"{prefix}{field.Name} {NameOf(va.GetType())} {Of(va)}");
+                bytes += size;
+            }
+        }
+
+        return bytes;
     }
 
     /// <summary>How many instance fields objects of <paramref name="type"/> have, base types included.</summary>
