@@ -4,6 +4,7 @@ using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Models;
 using PredictionCache.Grains.Prediction;
+using PredictionCache.Grains.Storage;
 using PredictionCache.TestKit;
 
 namespace PredictionCache.Benchmarks.Hosting;
@@ -11,7 +12,7 @@ namespace PredictionCache.Benchmarks.Hosting;
 /// <summary>
 /// The in-process scenarios' host: TestKit's <see cref="CacheCluster"/> (one silo, the gateway's silo composition),
 /// started the way a measurement needs it: the production defaults where the tests pin other values (directory shards
-/// one per processor), a large inference queue, and a real clock (the tests' <see cref="TestClock"/> is a
+/// one per processor, set after configuration binding), a large inference queue, and a real clock (the tests' <see cref="TestClock"/> is a
 /// <c>FakeTimeProvider</c>: its clock read takes a lock and its timers are a list under a lock, so neither would measure
 /// what a gateway runs). Plus the bench's insert loop: <see cref="PredictionService.PredictAsync"/>, then the job.
 /// </summary>
@@ -30,7 +31,9 @@ internal static class BenchCluster
     /// Starts one silo with <paramref name="backend"/> as its model. <paramref name="clock"/> (default the system clock)
     /// is the product's and the grains' clock. <paramref name="trackActivations"/> false takes TestKit's activation
     /// tracker (a lifecycle observer on each activation and a dictionary entry per active key) out of the silo, for the
-    /// memory figures; <see cref="CacheCluster.PredictionActivations"/> then reads 0.
+    /// memory figures; <see cref="CacheCluster.PredictionActivations"/> then reads 0. <paramref name="storage"/> gives
+    /// <c>Storage:Provider</c> and <c>Storage:ConnectionString</c> (default memory), set as options, not as configuration
+    /// keys: <see cref="CacheCluster"/> fails on a key it sets itself (see <see cref="CacheCluster.DefaultSettings"/>).
     /// </summary>
     public static Task<CacheCluster> StartAsync(
         FakeInferenceBackend? backend,
@@ -38,7 +41,7 @@ internal static class BenchCluster
         TimeProvider? clock = null,
         bool trackActivations = true,
         IEnumerable<KeyValuePair<string, string?>>? settings = null,
-        Action<IServiceCollection>? configureServices = null)
+        (string Provider, string? ConnectionString)? storage = null)
     {
         var options = new CacheClusterOptions();
         if (backend is not null)
@@ -48,7 +51,6 @@ internal static class BenchCluster
 
         options.Settings["Cache:MaxEntries"] = maxEntries.ToString(CultureInfo.InvariantCulture);
         options.Settings["Cache:TtlSeconds"] = "3600";
-        options.Settings["Cache:DirectoryShards"] = "0";
         options.Settings["Inference:MaxConcurrency"] = "1024";
         options.Settings["Inference:MaxQueueLength"] = "100000";
         options.Settings["Logging:LogLevel:Default"] = "Warning";
@@ -71,7 +73,16 @@ internal static class BenchCluster
                 }
             }
 
-            configureServices?.Invoke(services);
+            // The production defaults where CacheCluster's own settings pin test values (one shard, memory storage).
+            services.PostConfigure<CacheOptions>(cache => cache.DirectoryShards = 0);
+            if (storage is { } chosen)
+            {
+                services.PostConfigure<StorageOptions>(o =>
+                {
+                    o.Provider = chosen.Provider;
+                    o.ConnectionString = chosen.ConnectionString;
+                });
+            }
         };
         return CacheCluster.StartAsync(options);
     }

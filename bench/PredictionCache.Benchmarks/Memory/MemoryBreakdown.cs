@@ -52,7 +52,7 @@ internal sealed class MemoryBreakdown
         return breakdown;
     }
 
-    public void Print(int count)
+    public void Print(int count, double measuredEach)
     {
         Console.WriteLine($"  breakdown (B per activation; objects sized as the heap holds them; {Math.Min(Sample, count):N0} activations sampled):");
         foreach (var (component, bytes, detail) in _rows)
@@ -61,6 +61,7 @@ internal sealed class MemoryBreakdown
         }
 
         Console.WriteLine($"    {"sum of the rows",-62} {_rows.Sum(r => r.BytesEach),7:0.0}");
+        Console.WriteLine($"    {"measured - sum (not attributed: Orleans' grain directory, ...)",-62} {measuredEach - _rows.Sum(r => r.BytesEach),7:0.0}");
         var missing = ObjectSize.Missing;
         Console.WriteLine(missing.Count == 0
             ? "    every field the breakdown reads was found"
@@ -80,7 +81,7 @@ internal sealed class MemoryBreakdown
     /// reads from the grain (each sample compared with the next one to tell its own objects from shared ones).
     /// </summary>
     private void Activations(
-        CacheCluster host, string grainType, string[] keys, Func<Grain, Grain, HashSet<object>, Dictionary<string, (long Bytes, string Detail)>>? perGrain)
+        CacheCluster host, string grainType, string[] keys, Func<Grain, Grain[], HashSet<object>, Dictionary<string, (long Bytes, string Detail)>>? perGrain)
     {
         var contexts = keys
             .Select(k => host.Cluster.TryGetGrainContext(GrainId.Create(grainType, k), out var context) ? context : null)
@@ -93,29 +94,39 @@ internal sealed class MemoryBreakdown
         }
 
         var live = contexts.OfType<IGrainContext>().ToArray();
+        const int Compared = 4;
         long key = 0, data = 0, grain = 0;
         var parts = new Dictionary<string, (long Bytes, string Detail)>(StringComparer.Ordinal);
         string dataDetail = "";
         for (var i = 0; i < live.Length; i++)
         {
             var a = live[i];
-            var b = live[(i + 1) % live.Length];
+            var others = Enumerable.Range(1, Math.Min(Compared, live.Length - 1)).Select(o => live[(i + o) % live.Length]).ToArray();
             var grainA = (Grain)a.GrainInstance!;
-            var counted = new HashSet<object>(ReferenceEqualityComparer.Instance) { grainA, b.GrainInstance!, b };
-            var keyString = ObjectSize.Field(grainA, "_key") as string ?? grainA.GetPrimaryKeyString();
-            key += ObjectSize.Of(keyString);
-            counted.Add(keyString);
+            var otherGrains = others.Select(o => (Grain)o.GrainInstance!).ToArray();
+            var counted = new HashSet<object>(ReferenceEqualityComparer.Instance) { grainA };
+            counted.UnionWith(others);
+            counted.UnionWith(otherGrains);
+
+            // A bare grain keeps no key string of its own (the GrainId holds the key as UTF-8 bytes: ActivationData's row).
+            if (perGrain is not null && ObjectSize.Field(grainA, "_key") is string keyString)
+            {
+                key += ObjectSize.Of(keyString);
+                counted.Add(keyString);
+            }
+
+            // First: what the activation itself owns (its grain's parts are reached through it otherwise).
+            var own = ObjectSize.Own(a, others, OwnDepth, counted);
+            data += own.Bytes;
             if (perGrain is not null)
             {
-                foreach (var (name, (bytes, detail)) in perGrain(grainA, (Grain)b.GrainInstance!, counted))
+                foreach (var (name, (bytes, detail)) in perGrain(grainA, otherGrains, counted))
                 {
                     parts[name] = (parts.GetValueOrDefault(name).Bytes + bytes, detail);
                 }
             }
 
             grain += ObjectSize.Of(grainA);
-            var own = ObjectSize.Own(a, b, OwnDepth, counted);
-            data += own.Bytes;
             if (i == 0)
             {
                 dataDetail = $"{ObjectSize.NameOf(a.GetType())} {ObjectSize.Of(a)} B + own objects: {own.Detail}";
@@ -139,7 +150,7 @@ internal sealed class MemoryBreakdown
     }
 
     /// <summary>A prediction grain's own parts: persistent state, entry, published entry, TTL timer.</summary>
-    private static Dictionary<string, (long Bytes, string Detail)> PredictionGrainParts(Grain a, Grain b, HashSet<object> counted)
+    private static Dictionary<string, (long Bytes, string Detail)> PredictionGrainParts(Grain a, Grain[] others, HashSet<object> counted)
     {
         var parts = new Dictionary<string, (long, string)>(StringComparer.Ordinal);
         var published = ObjectSize.Field(a, "_published") as PublishedEntry;
@@ -160,14 +171,14 @@ internal sealed class MemoryBreakdown
         }
 
         var stateA = ObjectSize.FieldOfType(a, typeof(IPersistentState<CacheEntry>));
-        var stateB = ObjectSize.FieldOfType(b, typeof(IPersistentState<CacheEntry>));
+        var stateOthers = others.Select(o => ObjectSize.FieldOfType(o, typeof(IPersistentState<CacheEntry>))).ToArray();
         var timerA = ObjectSize.Field(a, "_ttlTimer");
-        var timerB = ObjectSize.Field(b, "_ttlTimer");
-        var state = ObjectSize.Own(stateA, stateB, 2, counted);
+        var timerOthers = others.Select(o => ObjectSize.Field(o, "_ttlTimer")).ToArray();
+        var state = ObjectSize.Own(stateA, stateOthers, 2, counted);
         parts[$"persistent state {ObjectSize.NameOf(stateA?.GetType() ?? typeof(object))} (+ own objects)"] = (state.Bytes, state.Detail);
         parts["CacheEntry"] = (ObjectSize.Of(entry), "text and payload counted apart");
         parts["PublishedEntry"] = (ObjectSize.Of(published), "entry, shard, touch epoch, from-storage flag");
-        var timer = ObjectSize.Own(timerA, timerB, OwnDepth, counted);
+        var timer = ObjectSize.Own(timerA, timerOthers, OwnDepth, counted);
         parts[$"TTL timer {ObjectSize.NameOf(timerA?.GetType() ?? typeof(object))} (+ own objects)"] = (timer.Bytes, timer.Detail);
         return parts;
     }

@@ -77,7 +77,7 @@ internal static class MemoryScenario
         var each = (full - empty) / (double)count;
         Console.WriteLine($"activated in {activated.TotalSeconds:0.0} s; live heap {Machine.Mb(empty)} -> {Machine.Mb(full)}: {each,7:0.0} B per bare activation");
         var breakdown = MemoryBreakdown.OfBare(host, descriptor, count, Text);
-        breakdown.Print(count);
+        breakdown.Print(count, each);
         return each;
     }
 
@@ -137,7 +137,7 @@ internal static class MemoryScenario
         Console.WriteLine($"    of which job store ({swept:N0} jobs swept)   {Each(jobs),8:0.0} B/entry");
         Console.WriteLine($"    of which memory storage ({storageRecords:N0} records) {Each(storage),6:0.0} B/entry");
         Console.WriteLine($"    = held in memory by the cache         {Each(inMemory),8:0.0} B/entry");
-        breakdown.Print(count);
+        breakdown.Print(count, Each(inMemory));
         return (Each(overhead), Each(inMemory));
     }
 

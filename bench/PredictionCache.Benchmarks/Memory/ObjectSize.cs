@@ -73,11 +73,13 @@ internal static class ObjectSize
 
     /// <summary>
     /// The bytes of <paramref name="a"/> and of the objects its fields reach, <paramref name="depth"/> levels down, that
-    /// are its own: not the object the same field of <paramref name="b"/> (a like object, e.g. another activation) holds,
-    /// so not shared between them, and not in <paramref name="counted"/> (counted elsewhere; what is counted here is
-    /// added). Fields of structs are followed inline. Arrays are sized, not followed. The detail names the own objects.
+    /// are its own: not the object the same field of any of <paramref name="others"/> (like objects, e.g. other
+    /// activations) holds, so not shared with them; not an object of the holder's own type (a neighbour in a list of
+    /// like objects, such as a timer queue's next timer); and not in <paramref name="counted"/> (counted elsewhere; what
+    /// is counted here is added). Fields of structs are followed inline. Arrays are sized, not followed. The detail
+    /// names the own objects.
     /// </summary>
-    public static (long Bytes, string Detail) Own(object? a, object? b, int depth, HashSet<object> counted)
+    public static (long Bytes, string Detail) Own(object? a, IReadOnlyList<object?> others, int depth, HashSet<object> counted)
     {
         if (a is null || !counted.Add(a))
         {
@@ -85,11 +87,11 @@ internal static class ObjectSize
         }
 
         var parts = new List<string>();
-        var bytes = Of(a) + OwnFields(a, b, a.GetType(), depth, counted, parts, "");
+        var bytes = Of(a) + OwnFields(a, others, a.GetType(), depth, counted, parts, "");
         return (bytes, parts.Count == 0 ? "none" : string.Join(", ", parts));
     }
 
-    private static long OwnFields(object a, object? b, Type type, int depth, HashSet<object> counted, List<string> parts, string prefix)
+    private static long OwnFields(object a, IReadOnlyList<object?> others, Type type, int depth, HashSet<object> counted, List<string> parts, string prefix)
     {
         if (depth <= 0 || a is string || a is Array)
         {
@@ -108,28 +110,28 @@ internal static class ObjectSize
                 }
 
                 var va = field.GetValue(a);
-                var vb = b is null || !field.DeclaringType!.IsInstanceOfType(b) ? null : field.GetValue(b);
                 if (va is null)
                 {
                     continue;
                 }
 
+                var vothers = others.Select(o => o is not null && field.DeclaringType!.IsInstanceOfType(o) ? field.GetValue(o) : null).ToArray();
                 if (fieldType.IsValueType)
                 {
-                    // Inline: its reference fields are the owner's.
-                    bytes += OwnFields(va, vb, fieldType, depth, counted, parts, $"{prefix}{field.Name}.");
+                    // Inline: its reference fields are the holder's.
+                    bytes += OwnFields(va, vothers, fieldType, depth, counted, parts, $"{prefix}{field.Name}.");
                     continue;
                 }
 
-                if (ReferenceEquals(va, vb) || counted.Contains(va) || va is Type || va is IServiceProvider)
+                if (vothers.Any(v => ReferenceEquals(va, v)) || counted.Contains(va) || va.GetType() == a.GetType() ||
+                    va is Type || va is IServiceProvider)
                 {
                     continue;
                 }
 
                 counted.Add(va);
-                var size = Of(va) + OwnFields(va, vb, va.GetType(), depth - 1, counted, parts, $"{prefix}{field.Name}.");
+                bytes += Of(va) + OwnFields(va, vothers, va.GetType(), depth - 1, counted, parts, $"{prefix}{field.Name}.");
                 parts.Add($"{prefix}{field.Name} {NameOf(va.GetType())} {Of(va)}");
-                bytes += size;
             }
         }
 

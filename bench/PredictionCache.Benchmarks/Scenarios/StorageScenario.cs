@@ -39,11 +39,7 @@ internal static class StorageScenario
     }
 
     private static Task<CacheCluster> StartAsync(FakeInferenceBackend backend, int maxEntries, string provider, string? connectionString) =>
-        BenchCluster.StartAsync(backend, maxEntries, settings:
-        [
-            new("Storage:Provider", provider),
-            new("Storage:ConnectionString", connectionString),
-        ]);
+        BenchCluster.StartAsync(backend, maxEntries, storage: (provider, connectionString));
 
     /// <summary>
     /// Stores <paramref name="keys"/> entries, then times one request per key three ways: a level-1 hit (grain in
