@@ -11,6 +11,7 @@ using PredictionCache.Grains.Inference;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Keys;
 using PredictionCache.Grains.Models;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Benchmarks.Memory;
 
@@ -59,7 +60,19 @@ internal static class MemoryScenario
     private static async Task<double> MeasureBareAsync(int count)
     {
         Console.WriteLine($"-- {count:N0} bare activations");
-        await using var host = await BenchCluster.StartAsync(null, maxEntries: 10_000, trackActivations: false);
+        var host = await BenchCluster.StartAsync(null, maxEntries: 10_000, trackActivations: false);
+        try
+        {
+            return await MeasureBareAsync(host, count);
+        }
+        finally
+        {
+            await BenchCluster.KillAsync(host);
+        }
+    }
+
+    private static async Task<double> MeasureBareAsync(CacheCluster host, int count)
+    {
         var descriptor = new ModelDescriptor("bare", "1");
         await host.Grains.GetGrain<IBareGrain>(KeyBuilder.Build(descriptor, "warm-up")).PingAsync();
         var empty = Machine.LiveHeapBytes();
@@ -88,7 +101,20 @@ internal static class MemoryScenario
         var backend = BenchCluster.InstantBackend();
 
         // Twice the entries: nothing is evicted, whichever shard the keys fall in.
-        await using var host = await BenchCluster.StartAsync(backend, maxEntries: count * 2, clock: time, trackActivations: false);
+        var host = await BenchCluster.StartAsync(backend, maxEntries: count * 2, clock: time, trackActivations: false);
+        try
+        {
+            return await MeasureCacheAsync(host, backend, time, count);
+        }
+        finally
+        {
+            await BenchCluster.KillAsync(host);
+        }
+    }
+
+    private static async Task<(double Overhead, double InMemory)> MeasureCacheAsync(
+        CacheCluster host, FakeInferenceBackend backend, ShiftableTimeProvider time, int count)
+    {
 
         // Warm the empty host: code jitted, directory shards active. The warm-up entry stays.
         await BenchCluster.InsertRangeAsync(host, i => $"memory bench warm-up {i}", 0, 1, 1);

@@ -49,7 +49,19 @@ internal static class EvictionScenario
     private static async Task<(double Rate, double CpuRate)> MeasureAsync(int capacity, long inserts, bool print)
     {
         var backend = BenchCluster.InstantBackend();
-        await using var host = await BenchCluster.StartAsync(backend, capacity);
+        var host = await BenchCluster.StartAsync(backend, capacity);
+        try
+        {
+            return await MeasureAsync(host, backend, capacity, inserts, print);
+        }
+        finally
+        {
+            await BenchCluster.KillAsync(host);
+        }
+    }
+
+    private static async Task<(double Rate, double CpuRate)> MeasureAsync(CacheCluster host, FakeInferenceBackend backend, int capacity, long inserts, bool print)
+    {
         var clock = Stopwatch.StartNew();
         var first = await FillAsync(host, capacity);
         var prefill = clock.Elapsed;
