@@ -76,6 +76,7 @@ internal static class MemoryScenario
         var descriptor = new ModelDescriptor("bare", "1");
         await host.Grains.GetGrain<IBareGrain>(KeyBuilder.Build(descriptor, "warm-up")).PingAsync();
         var empty = Machine.LiveHeapBytes();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
         var next = -1;
         await Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => Task.Run(async () =>
@@ -86,9 +87,10 @@ internal static class MemoryScenario
             }
         })));
         var activated = clock.Elapsed;
+        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         var full = Machine.LiveHeapBytes();
         var each = (full - empty) / (double)count;
-        Console.WriteLine($"activated in {activated.TotalSeconds:0.0} s; live heap {Machine.Mb(empty)} -> {Machine.Mb(full)}: {each,7:0.0} B per bare activation");
+        Console.WriteLine($"activated in {activated.TotalSeconds:0.0} s ({allocated / (double)count:N0} B allocated per activation); live heap {Machine.Mb(empty)} -> {Machine.Mb(full)}: {each,7:0.0} B per bare activation");
         var breakdown = MemoryBreakdown.OfBare(host, descriptor, count, Text);
         breakdown.Print(count, each);
         return each;
@@ -119,9 +121,16 @@ internal static class MemoryScenario
         // Warm the empty host: code jitted, directory shards active. The warm-up entry stays.
         await BenchCluster.InsertRangeAsync(host, i => $"memory bench warm-up {i}", 0, 1, 1);
         var empty = Machine.LiveHeapBytes();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
         await BenchCluster.InsertRangeAsync(host, Text, 0, count, Workers);
         var fill = clock.Elapsed;
+        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        if (host.PredictionActivations != 0)
+        {
+            throw new InvalidOperationException("TestKit's activation tracker still observes the activations: its bytes would be counted.");
+        }
+
         if (host.Statistics.Size != count + 1 || host.Statistics.Evictions != 0)
         {
             throw new InvalidOperationException($"Expected {count + 1} entries and no eviction; size is {host.Statistics.Size}, evictions {host.Statistics.Evictions}.");
@@ -154,7 +163,7 @@ internal static class MemoryScenario
         var storage = withoutJobs - withoutStorage;
         var overhead = total - fake - payload - texts;
         var inMemory = overhead - jobs - storage;
-        Console.WriteLine($"filled in {fill.TotalSeconds:0.0} s; live heap empty {Machine.Mb(empty)}, full {Machine.Mb(full)}");
+        Console.WriteLine($"filled in {fill.TotalSeconds:0.0} s ({allocated / (double)count:N0} B allocated per insert); live heap empty {Machine.Mb(empty)}, full {Machine.Mb(full)}");
         Console.WriteLine($"  total                                   {Each(total),8:0.0} B/entry");
         Console.WriteLine($"  test fake's input log (not in a gateway) {Each(fake),7:0.0} B/entry");
         Console.WriteLine($"  payload (PredictionResult + {BenchCluster.AnswerJson.Length}-byte JSON) {Each(payload),5:0.0} B/entry");
