@@ -117,7 +117,6 @@ internal static class MemoryScenario
     private static async Task<(double Overhead, double InMemory)> MeasureCacheAsync(
         CacheCluster host, FakeInferenceBackend backend, ShiftableTimeProvider time, int count)
     {
-
         // Warm the empty host: code jitted, directory shards active. The warm-up entry stays.
         await BenchCluster.InsertRangeAsync(host, i => $"memory bench warm-up {i}", 0, 1, 1);
         var empty = Machine.LiveHeapBytes();
