@@ -1,23 +1,27 @@
 using BenchmarkDotNet.Running;
 using PredictionCache.Benchmarks.Hits;
+using PredictionCache.Benchmarks.Memory;
 using PredictionCache.Benchmarks.Scenarios;
 
 namespace PredictionCache.Benchmarks;
 
 /// <summary>
 /// <c>hit</c> runs the BenchmarkDotNet part (target a); <c>evict</c>, <c>memory</c> and <c>dedup</c> run the
-/// Stopwatch scenarios (targets b, c, d); <c>all</c> runs them in that order; <c>bdn ...</c> hands the rest of the
-/// arguments to BenchmarkSwitcher.
+/// Stopwatch scenarios (targets b, c, d); <c>storage</c>, <c>restart</c>, <c>batching</c> and <c>startup</c> the
+/// storage, process and HTTP figures; <c>all</c> runs hit, evict, memory and dedup in that order; <c>bdn ...</c> hands
+/// the rest of the arguments to BenchmarkSwitcher.
 /// </summary>
 internal static class BenchmarkProgram
 {
     private const string Usage = """
-        usage: PredictionCache.Benchmarks hit|evict|memory|dedup|storage|restart|batching|all|bdn [options]
-          evict  [inserts=200000] [capacities=10000,1000000]
-          memory [entries=1000000]
+        usage: PredictionCache.Benchmarks hit|evict|memory|dedup|storage|restart|startup|batching|all|bdn [options]
+          hit    [BenchmarkDotNet arguments]    PredictionService hit vs ConcurrentDictionary (HIT_INSTRUMENTATION=off|on|on+listener)
+          evict  [inserts=600000] [capacities=10000,1000000]
+          memory [entries=100000,1000000]   bytes per cached entry vs a bare Orleans activation
           dedup  [callers=1000]
           storage [keys=2000] [seconds=5]   level-2 vs level-1 hits; sustained misses on memory, SQLite, PostgreSQL
           restart [rows=1000000]            gateway process restart-to-ready with that many stored entries
+          startup [seconds=30]              wrk hits per second in each of the first seconds of a gateway process vs steady state
           batching [misses=1000] [concurrency=8]  upstream requests per distinct concurrent misses, batching off vs on
           bdn    any BenchmarkDotNet arguments (e.g. --filter *Hit*)
         """;
@@ -50,6 +54,8 @@ internal static class BenchmarkProgram
             case "restart":
                 await RestartScenario.RunAsync(rest);
                 return 0;
+            case "startup":
+                return await StartupScenario.RunAsync(rest) ? 0 : 1;
             case "all":
                 BenchmarkRunner.Run<HitBenchmarks>();
                 await EvictionScenario.RunAsync([]);

@@ -1,26 +1,31 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
-using Perfolizer.Horology;
 using Microsoft.Extensions.DependencyInjection;
-using System.Diagnostics.Metrics;
+using Perfolizer.Horology;
 using PredictionCache.Benchmarks.Hosting;
 using PredictionCache.Gateway.Telemetry;
+using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Directory;
 using PredictionCache.Grains.Keys;
+using PredictionCache.Grains.Models;
 using PredictionCache.Grains.Prediction;
-using PredictionCache.Silo;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Benchmarks.Hits;
 
 /// <summary>
-/// Target (a): an in-process cache hit through the grain reference on warm, active grains, against a plain
+/// Target (a): the gateway's hit lookup, <see cref="PredictionService.PredictAsync"/> on warm keys, answered from the
+/// silo's published entries (<see cref="SiloLocalEntries"/>) with no grain call, against a plain
 /// <see cref="ConcurrentDictionary{TKey, TValue}"/> lookup of the same keys. Each invocation looks up every key once
-/// (1,024 keys, so the figures are per lookup). In-process, one launch, 5 warm-up and 15 measured iterations: the
-/// machine is small and shared, so a short job, but not so short that one noisy iteration decides the ratio.
+/// (1,024 keys, so the figures are per lookup). Beside it: its parts (the key's SHA-256, the published-table read,
+/// the LRU touch, the clock read) and the grain call the published table saves (<see cref="IPredictionGrain.TryGetAsync"/>).
+/// In-process, one launch, 5 warm-up and 15 measured iterations: the machine is small and shared, so a short job, but
+/// not so short that one noisy iteration decides the ratio.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(HitConfig))]
@@ -34,27 +39,30 @@ public class HitBenchmarks
     private readonly IPredictionGrain[] _references = new IPredictionGrain[KeyCount];
     private readonly int[] _shards = new int[KeyCount];
     private readonly int[] _touchEpochs = Enumerable.Repeat(-1, KeyCount).ToArray();
-    private CacheHost? _host;
-    private DirectoryShards _directory = null!;
+    private CacheCluster? _cluster;
+    private PredictionService _cache = null!;
+    private ServedModel _model = null!;
+    private ModelDescriptor _descriptor = null!;
+    private SiloLocalEntries _published = null!;
+    private SiloLocalDirectory _directory = null!;
     private IGrainFactory _grains = null!;
     private MetricsCollector? _collector;
 
     /// <summary>
-    /// <c>off</c>: grain-call instrumentation off (<c>Silo:Metrics:GrainCalls=false</c>) and nothing listening: the hit
-    /// path as it would be without instrumentation. <c>on</c>: the default, calls counted (striped counter) and
-    /// 1 in 1024 timed, nothing listening. <c>on+listener</c>: as <c>on</c>, with the gateway's metrics collector (the
-    /// <see cref="MeterListener"/> behind <c>/metrics</c> and the dashboard) aggregating the sampled durations.
-    /// In one process a case run later measures slower whatever it is (tiered JIT with dynamic PGO keeps the hot path
-    /// compiled for the first case), so compare them one per process: <c>HIT_INSTRUMENTATION=off</c> (or <c>on</c>,
-    /// <c>on+listener</c>) runs only that case; unset, all three run.
+    /// <c>off</c>: grain-call instrumentation off (<c>Silo:Metrics:GrainCalls=false</c>) and nothing listening.
+    /// <c>on</c>: the default, grain calls counted and 1 in 1024 timed, nothing listening. <c>on+listener</c>: as
+    /// <c>on</c>, with the gateway's metrics collector (the <see cref="MeterListener"/> behind <c>/metrics</c> and the
+    /// dashboard) aggregating. In one process a case run later measures slower whatever it is (tiered JIT with dynamic
+    /// PGO keeps the hot path compiled for the first case), so compare them one per process:
+    /// <c>HIT_INSTRUMENTATION=off</c> (or <c>on+listener</c>) runs only that case; unset, only <c>on</c> runs.
     /// </summary>
     [ParamsSource(nameof(InstrumentationModes))]
     public string Instrumentation { get; set; } = "on";
 
-    /// <summary>The cases to run: <c>HIT_INSTRUMENTATION</c> (comma-separated) or all three.</summary>
+    /// <summary>The cases to run: <c>HIT_INSTRUMENTATION</c> (comma-separated), or <c>on</c>.</summary>
     public static IEnumerable<string> InstrumentationModes =>
         Environment.GetEnvironmentVariable("HIT_INSTRUMENTATION")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-        ?? ["off", "on", "on+listener"];
+        ?? ["on"];
 
     [GlobalSetup]
     public void Setup() => SetupAsync().GetAwaiter().GetResult();
@@ -64,17 +72,15 @@ public class HitBenchmarks
     {
         if (_collector is { } collector)
         {
-            // Proof the listener saw the sampled hits: the histogram of TryGetAsync has a count.
             var samples = collector.Collect()
                 .Where(m => m.Name == "predictioncache.grain.call.duration")
                 .SelectMany(m => m.Series)
-                .Where(s => s.Tag("grain.method") == nameof(IPredictionGrain.TryGetAsync))
                 .Sum(s => s.Count);
-            Console.WriteLine($"// listener: {samples} sampled TryGetAsync durations recorded");
+            Console.WriteLine($"// listener: {samples} sampled grain-call durations recorded");
             collector.Dispose();
         }
 
-        _host?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _cluster?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>The baseline: <c>ConcurrentDictionary.TryGetValue</c> of the key.</summary>
@@ -93,67 +99,53 @@ public class HitBenchmarks
         return found;
     }
 
-    /// <summary>The dictionary plus what a hit must also check: freshness against the clock and the normalized text.</summary>
+    /// <summary>Target (a): the gateway's hit, <c>PredictionService.PredictAsync(model, text, normalized, default)</c>.</summary>
     [Benchmark(OperationsPerInvoke = KeyCount)]
-    public int DictionaryLookupAndServes()
+    public int PredictHit()
+    {
+        var found = 0;
+        for (var i = 0; i < KeyCount; i++)
+        {
+            var pending = _cache.PredictAsync(_model, _texts[i], _texts[i], default);
+            if (!pending.IsCompletedSuccessfully || pending.Result.Status != PredictionStatus.Hit)
+            {
+                throw new InvalidOperationException("The hit went to the grain: the published entry is missing.");
+            }
+
+            found++;
+        }
+
+        return found;
+    }
+
+    /// <summary>Part of a hit: the key, SHA-256 of model, version and text in hex (<see cref="KeyBuilder.Build"/>).</summary>
+    [Benchmark(OperationsPerInvoke = KeyCount)]
+    public int KeyBuild()
+    {
+        var length = 0;
+        for (var i = 0; i < KeyCount; i++)
+        {
+            length += KeyBuilder.Build(_descriptor, _texts[i]).Length;
+        }
+
+        return length;
+    }
+
+    /// <summary>Part of a hit: the published table read plus the entry's checks (clock, text), on a key built beforehand.</summary>
+    [Benchmark(OperationsPerInvoke = KeyCount)]
+    public int PublishedLookupAndServes()
     {
         var found = 0;
         var time = TimeProvider.System;
         for (var i = 0; i < KeyCount; i++)
         {
-            if (_dictionary.TryGetValue(_keys[i], out var entry) && entry.Serves(_texts[i], time.GetUtcNow(), null))
+            if (_published.TryGet(_keys[i], out var entry) && entry.Entry.Serves(_texts[i], time.GetUtcNow(), null))
             {
                 found++;
             }
         }
 
         return found;
-    }
-
-    /// <summary>Target (a): <c>GetGrain&lt;IPredictionGrain&gt;(key).TryGetAsync(new CacheProbe(text, null))</c>.</summary>
-    [Benchmark(OperationsPerInvoke = KeyCount)]
-    public int GrainHit()
-    {
-        var found = 0;
-        for (var i = 0; i < KeyCount; i++)
-        {
-            if (Completed(_grains.GetGrain<IPredictionGrain>(_keys[i]).TryGetAsync(new CacheProbe(_texts[i], null))) is not null)
-            {
-                found++;
-            }
-        }
-
-        return found;
-    }
-
-    /// <summary>The same call on references resolved beforehand: what <c>GetGrain</c> costs is the difference.</summary>
-    [Benchmark(OperationsPerInvoke = KeyCount)]
-    public int GrainHitHeldReference()
-    {
-        var found = 0;
-        for (var i = 0; i < KeyCount; i++)
-        {
-            if (Completed(_references[i].TryGetAsync(new CacheProbe(_texts[i], null))) is not null)
-            {
-                found++;
-            }
-        }
-
-        return found;
-    }
-
-    /// <summary>Part of a hit: one read of the system clock (<c>CacheEntry.Serves</c> takes one per hit).</summary>
-    [Benchmark(OperationsPerInvoke = KeyCount)]
-    public long SystemClock()
-    {
-        long sum = 0;
-        var time = TimeProvider.System;
-        for (var i = 0; i < KeyCount; i++)
-        {
-            sum += time.GetUtcNow().UtcTicks;
-        }
-
-        return sum;
     }
 
     /// <summary>Part of a hit: the buffered LRU touch, including the share of directory turns that drain the buffer.</summary>
@@ -168,30 +160,72 @@ public class HitBenchmarks
         return KeyCount;
     }
 
-    private static CacheEntry? Completed(ValueTask<CacheEntry?> pending) =>
-        pending.IsCompletedSuccessfully ? pending.Result : throw new InvalidOperationException("The hit path went asynchronous: the grain is not warm.");
+    /// <summary>What the published table saves: the hit as a grain call, <c>GetGrain&lt;IPredictionGrain&gt;(key).TryGetAsync(probe)</c>.</summary>
+    [Benchmark(OperationsPerInvoke = KeyCount)]
+    public async Task<int> GrainCallHit()
+    {
+        var found = 0;
+        for (var i = 0; i < KeyCount; i++)
+        {
+            if (await _grains.GetGrain<IPredictionGrain>(_keys[i]).TryGetAsync(new CacheProbe(_texts[i], null)) is not null)
+            {
+                found++;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The same grain call on references resolved beforehand: what <c>GetGrain</c> costs is the difference.</summary>
+    [Benchmark(OperationsPerInvoke = KeyCount)]
+    public async Task<int> GrainCallHitHeldReference()
+    {
+        var found = 0;
+        for (var i = 0; i < KeyCount; i++)
+        {
+            if (await _references[i].TryGetAsync(new CacheProbe(_texts[i], null)) is not null)
+            {
+                found++;
+            }
+        }
+
+        return found;
+    }
 
     private async Task SetupAsync()
     {
-        _host = await CacheHost.StartAsync(
-            maxEntries: 10_000, settings: [("Silo:Metrics:GrainCalls", Instrumentation == "off" ? "false" : "true")]);
-        _grains = _host.Grains;
-        _directory = _host.Services.GetRequiredService<DirectoryShards>();
+        _cluster = await BenchCluster.StartAsync(
+            BenchCluster.InstantBackend(),
+            maxEntries: 10_000,
+            settings: [new("Silo:Metrics:GrainCalls", Instrumentation == "off" ? "false" : "true")]);
+        var services = _cluster.Services;
+        _cache = services.GetRequiredService<PredictionService>();
+        _model = _cache.Models.DefaultModel;
+        _descriptor = _model.Descriptor;
+        _published = services.GetRequiredService<SiloLocalEntries>();
+        _directory = services.GetRequiredService<SiloLocalDirectory>();
+        _grains = _cluster.Grains;
         if (Instrumentation == "on+listener")
         {
-            _collector = new MetricsCollector(_host.Services.GetRequiredService<IMeterFactory>());
+            _collector = new MetricsCollector(services.GetRequiredService<IMeterFactory>());
         }
+
         for (var i = 0; i < KeyCount; i++)
         {
             var text = $"benchmark hit text number {i}";
             _texts[i] = text;
-            _keys[i] = KeyBuilder.Build(FakeInferenceBackend.Descriptor, text);
+            _keys[i] = KeyBuilder.Build(_descriptor, text);
             _shards[i] = _directory.ShardOf(_keys[i]);
-            await _host.InsertAsync(text);
+            await BenchCluster.InsertAsync(_cache, _cluster.Jobs, _model, text);
             _references[i] = _grains.GetGrain<IPredictionGrain>(_keys[i]);
-            var entry = Completed(_references[i].TryGetAsync(new CacheProbe(text, null)))
+            var entry = await _references[i].TryGetAsync(new CacheProbe(text, null))
                 ?? throw new InvalidOperationException($"Entry {i} is not cached after its insert.");
             _dictionary[_keys[i]] = entry;
+        }
+
+        if (_published.Count != KeyCount)
+        {
+            throw new InvalidOperationException($"{_published.Count} entries are published, not {KeyCount}.");
         }
     }
 

@@ -1,12 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using PredictionCache.Grains;
-using PredictionCache.Grains.Caching;
+using PredictionCache.Benchmarks.Hosting;
 using PredictionCache.Grains.Jobs;
-using PredictionCache.Grains.Models;
 using PredictionCache.TestKit;
 
 namespace PredictionCache.Benchmarks.Scenarios;
@@ -14,7 +9,7 @@ namespace PredictionCache.Benchmarks.Scenarios;
 /// <summary>
 /// Upstream requests per N distinct concurrent misses of one HTTP model (KServe V1, against the loopback
 /// <see cref="FakeModelServer"/>), with batching off (<c>MaxBatchSize</c> 1) and on (32, 5 ms), at two model
-/// latencies. Every job must complete with its own answer.
+/// latencies. Every job must complete with its own answer. Hosted by TestKit's <c>CacheCluster</c> (one silo).
 /// </summary>
 internal static class BatchingScenario
 {
@@ -45,8 +40,6 @@ internal static class BatchingScenario
         server.Latency = TimeSpan.FromMilliseconds(latencyMs);
         var settings = new Dictionary<string, string?>
         {
-            ["Storage:Provider"] = "memory",
-            ["Cache:MaxEntries"] = "100000",
             ["Models:0:Name"] = "bench",
             ["Models:0:Backend"] = "http",
             ["Models:0:BaseUrl"] = server.BaseUrl.ToString(),
@@ -55,53 +48,33 @@ internal static class BatchingScenario
             ["Models:0:MaxBatchSize"] = batchSize.ToString(CultureInfo.InvariantCulture),
             ["Models:0:MaxDelayMs"] = delayMs.ToString(CultureInfo.InvariantCulture),
         };
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        services.AddPredictionCache();
-        await using var provider = services.BuildServiceProvider();
-        var hosted = provider.GetServices<IHostedService>().ToArray();
-        foreach (var service in hosted)
-        {
-            await service.StartAsync(CancellationToken.None);
-        }
-
-        try
-        {
-            var cache = provider.GetRequiredService<PredictionService>();
-            var jobs = provider.GetRequiredService<IJobStore>();
-            var model = provider.GetRequiredService<ModelCatalog>().Default;
-            var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var clock = Stopwatch.StartNew();
-            var asking = Enumerable.Range(0, misses)
-                .Select(i => Task.Run(async () =>
-                {
-                    await go.Task;
-                    var text = $"batching bench text {i}";
-                    return await cache.PredictAsync(model, text, text, default);
-                }))
-                .ToArray();
-            go.SetResult();
-            var outcomes = await Task.WhenAll(asking);
-            var finished = await Task.WhenAll(outcomes.Select(o => jobs.WaitAsync(o.JobId, TimeSpan.FromSeconds(60))));
-            clock.Stop();
-
-            var completed = finished.Count(j => j?.Status == JobStatus.Completed);
-            var own = finished.Count(j => j is not null && j.Result?.ToString() == $$"""{"echo":"{{j.InputText}}"}""");
-            var sizes = server.BatchSizes.ToArray();
-            var pass = completed == misses && own == misses && sizes.Sum() == misses;
-            Console.WriteLine(
-                $"latency {latencyMs} ms, MaxBatchSize {batchSize,2}, MaxDelayMs {delayMs}: {misses} misses -> {server.Requests} upstream requests " +
-                $"(mean batch {sizes.Average():0.0}, max {sizes.Max()}); {completed} jobs completed, {own} with their own answer; " +
-                $"{clock.Elapsed.TotalMilliseconds:N0} ms; {(pass ? "PASS" : "MISS")}");
-            return pass;
-        }
-        finally
-        {
-            foreach (var service in hosted.Reverse())
+        await using var host = await BenchCluster.StartAsync(null, maxEntries: 100_000, settings: settings);
+        var cache = host.Predictions;
+        var jobs = host.Jobs;
+        var model = cache.Models.DefaultModel;
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var clock = Stopwatch.StartNew();
+        var asking = Enumerable.Range(0, misses)
+            .Select(i => Task.Run(async () =>
             {
-                await service.StopAsync(CancellationToken.None);
-            }
-        }
+                await go.Task;
+                var text = $"batching bench text {i}";
+                return await cache.PredictAsync(model, text, text, default);
+            }))
+            .ToArray();
+        go.SetResult();
+        var outcomes = await Task.WhenAll(asking);
+        var finished = await Task.WhenAll(outcomes.Select(o => jobs.WaitAsync(o.JobId, BenchCluster.JobTimeout)));
+        clock.Stop();
+
+        var completed = finished.Count(j => j?.Status == JobStatus.Completed);
+        var own = finished.Count(j => j is not null && j.Result?.ToString() == $$"""{"echo":"{{j.InputText}}"}""");
+        var sizes = server.BatchSizes.ToArray();
+        var pass = completed == misses && own == misses && sizes.Sum() == misses;
+        Console.WriteLine(
+            $"latency {latencyMs} ms, MaxBatchSize {batchSize,2}, MaxDelayMs {delayMs}: {misses} misses -> {server.Requests} upstream requests " +
+            $"(mean batch {sizes.Average():0.0}, max {sizes.Max()}); {completed} jobs completed, {own} with their own answer; " +
+            $"{clock.Elapsed.TotalMilliseconds:N0} ms; {(pass ? "PASS" : "MISS")}");
+        return pass;
     }
 }

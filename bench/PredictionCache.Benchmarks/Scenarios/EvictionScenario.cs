@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using PredictionCache.Benchmarks.Hosting;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Benchmarks.Scenarios;
 
@@ -8,7 +9,9 @@ namespace PredictionCache.Benchmarks.Scenarios;
 /// Target (b): insert-with-eviction throughput at two capacities. Each run pre-fills the cache to capacity, then
 /// inserts new distinct keys through <c>PredictionService.PredictAsync</c> with the instant fake backend, each one
 /// evicting the coldest entry. An insert completes when its job completes (the entry is stored and registered by
-/// then); the clock stops when the last insert completed and every eviction it caused has deactivated its grain.
+/// then); the clock stops when the directory is back at capacity and every victim's activation is gone (its one-way
+/// <c>EvictAsync</c> taken and its deactivation finished), waited for on the cluster's change signal, not on time.
+/// Hosted by TestKit's <c>CacheCluster</c> (one silo) with the system clock, directory shards one per processor.
 /// </summary>
 internal static class EvictionScenario
 {
@@ -24,8 +27,9 @@ internal static class EvictionScenario
         Machine.PrintHeader("evict: insert-with-eviction throughput");
         Console.WriteLine($"{inserts:N0} measured inserts per capacity, {Workers} in flight, Inference:MaxConcurrency 1024");
 
-        // Warm-up: JIT tiering settles before the first measured capacity, so the runs compare like with like.
-        _ = await MeasureAsync(capacity: 10_000, inserts: 50_000, print: false);
+        // Warm-up: JIT tiering settles before the first measured capacity, so the runs compare like with like (smaller
+        // for a small run, which checks the scenario works rather than measuring).
+        _ = await MeasureAsync(capacity: (int)Math.Min(10_000, inserts), inserts: Math.Min(50_000, inserts), print: false);
 
         var rates = new List<(int Capacity, double Rate, double CpuRate)>();
         foreach (var capacity in capacities)
@@ -44,12 +48,25 @@ internal static class EvictionScenario
 
     private static async Task<(double Rate, double CpuRate)> MeasureAsync(int capacity, long inserts, bool print)
     {
-        await using var host = await CacheHost.StartAsync(capacity);
+        var backend = BenchCluster.InstantBackend();
+        var host = await BenchCluster.StartAsync(backend, capacity);
+        try
+        {
+            return await MeasureAsync(host, backend, capacity, inserts, print);
+        }
+        finally
+        {
+            await BenchCluster.KillAsync(host);
+        }
+    }
+
+    private static async Task<(double Rate, double CpuRate)> MeasureAsync(CacheCluster host, FakeInferenceBackend backend, int capacity, long inserts, bool print)
+    {
         var clock = Stopwatch.StartNew();
-        var first = await host.FillAsync(Text, 0, Workers);
+        var first = await FillAsync(host, capacity);
         var prefill = clock.Elapsed;
         var prefillEvictions = host.Statistics.Evictions;
-        var prefillCalls = host.Backend.Calls;
+        var prefillCalls = backend.Calls;
 
         _ = Machine.LiveHeapBytes();
         var heap = GC.GetTotalMemory(false);
@@ -61,15 +78,15 @@ internal static class EvictionScenario
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
 
         clock.Restart();
-        await host.InsertRangeAsync(Text, first, first + inserts, Workers);
-        await host.SettleAsync();
+        await BenchCluster.InsertRangeAsync(host, Text, first, first + inserts, Workers);
+        await BenchCluster.SettleAsync(host, capacity);
         clock.Stop();
         var cpuTime = Process.GetCurrentProcess().TotalProcessorTime - cpu;
 
         var rate = inserts / clock.Elapsed.TotalSeconds;
         var cpuRate = inserts / cpuTime.TotalSeconds;
         var evictions = host.Statistics.Evictions - prefillEvictions;
-        var calls = host.Backend.Calls - prefillCalls;
+        var calls = backend.Calls - prefillCalls;
         if (evictions != inserts || host.Statistics.Size != capacity || calls != inserts)
         {
             throw new InvalidOperationException(
@@ -93,6 +110,26 @@ internal static class EvictionScenario
         }
 
         return (rate, cpuRate);
+    }
+
+    /// <summary>
+    /// Fills the cache until the directory holds <paramref name="capacity"/> keys; returns the next unused text index.
+    /// Capacity is split evenly over the directory shards and keys do not split evenly, so a shard that fills first
+    /// evicts before the cache as a whole is full: it takes some keys more than the capacity.
+    /// </summary>
+    private static async Task<long> FillAsync(CacheCluster host, int capacity)
+    {
+        long next = 0;
+        var missing = (long)capacity;
+        while (missing > 0)
+        {
+            await BenchCluster.InsertRangeAsync(host, Text, next, next + missing, Workers);
+            next += missing;
+            await host.Changes.WaitUntilAsync(() => host.PredictionActivations == host.Statistics.Size, "the prefill's evictions to finish");
+            missing = capacity - host.Statistics.Size;
+        }
+
+        return next;
     }
 
     private static string Text(long i) => string.Create(CultureInfo.InvariantCulture, $"eviction bench text {i}");

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Core.Internal;
 using PredictionCache.Benchmarks.Hosting;
-using PredictionCache.Grains.Keys;
 using PredictionCache.Grains.Prediction;
-using PredictionCache.Silo;
-using PostgresServer = PredictionCache.TestKit.PostgresServer;
-using PostgresServerOptions = PredictionCache.TestKit.PostgresServerOptions;
+using PredictionCache.Silo.Storage;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Benchmarks.Scenarios;
 
@@ -13,6 +13,7 @@ namespace PredictionCache.Benchmarks.Scenarios;
 /// Issue 3's storage figures, each on SQLite (a file under the temp folder) and on PostgreSQL (a throwaway durable
 /// server, fsync on): level-2 hit latency against level-1 hit latency; sustained distinct-miss throughput with the
 /// memory provider as the baseline of the same run; and the figures of group commit (writes per transaction).
+/// Hosted by TestKit's <c>CacheCluster</c> (one silo, system clock) with TestKit's fake model answering at once.
 /// </summary>
 internal static class StorageScenario
 {
@@ -22,24 +23,23 @@ internal static class StorageScenario
         var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 5;
         Machine.PrintHeader("storage: level-2 hits and sustained misses");
         await using var postgres = await PostgresServer.StartAsync(new PostgresServerOptions { Durable = true });
-        var sqliteFile = Path.Combine(Path.GetTempPath(), $"pcache-bench-{Guid.NewGuid():N}.db");
-        try
+        await using (var sqlite = await TestDatabase.CreateAsync(TestDatabase.Sqlite))
         {
-            await LevelTwoHitsAsync("sqlite", $"Data Source={sqliteFile}", keys);
-            await LevelTwoHitsAsync("postgres", await postgres.CreateDatabaseAsync(), keys);
-            await MissesAsync("memory", null, seconds);
-            await MissesAsync("sqlite", $"Data Source={sqliteFile}-misses", seconds);
-            await MissesAsync("postgres", await postgres.CreateDatabaseAsync(), seconds);
+            await LevelTwoHitsAsync("sqlite", sqlite.ConnectionString, keys);
         }
-        finally
+
+        await LevelTwoHitsAsync("postgres", await postgres.CreateDatabaseAsync(), keys);
+        await MissesAsync("memory", null, seconds);
+        await using (var sqlite = await TestDatabase.CreateAsync(TestDatabase.Sqlite))
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            foreach (var file in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(sqliteFile) + "*"))
-            {
-                File.Delete(file);
-            }
+            await MissesAsync("sqlite", sqlite.ConnectionString, seconds);
         }
+
+        await MissesAsync("postgres", await postgres.CreateDatabaseAsync(), seconds);
     }
+
+    private static Task<CacheCluster> StartAsync(FakeInferenceBackend backend, int maxEntries, string provider, string? connectionString) =>
+        BenchCluster.StartAsync(backend, maxEntries, storage: (provider, connectionString));
 
     /// <summary>
     /// Stores <paramref name="keys"/> entries, then times one request per key three ways: a level-1 hit (grain in
@@ -48,20 +48,18 @@ internal static class StorageScenario
     /// </summary>
     private static async Task LevelTwoHitsAsync(string provider, string connectionString, int keys)
     {
-        await using var host = await CacheHost.StartAsync(maxEntries: keys * 2, provider: provider, connectionString: connectionString);
+        var backend = BenchCluster.InstantBackend();
+        await using var host = await StartAsync(backend, keys * 2, provider, connectionString);
         var texts = Enumerable.Range(0, keys).Select(i => $"storage bench {provider} {i}").ToArray();
-        await host.InsertRangeAsync(i => texts[i], 0, keys, workers: 16);
+        await BenchCluster.InsertRangeAsync(host, i => texts[i], 0, keys, workers: 16);
 
         var l1 = await TimeHitsAsync(host, texts);
         foreach (var text in texts)
         {
-            await host.Grains.GetGrain<IPredictionGrain>(KeyBuilder.Build(FakeInferenceBackend.Descriptor, text)).DeactivateOnIdleAsync("bench");
+            await host.Primary.GrainOf(text).Cast<IGrainManagementExtension>().DeactivateOnIdle();
         }
 
-        while (host.ActivePredictionGrains > 0)
-        {
-            await Task.Delay(1);
-        }
+        await host.Changes.WaitUntilAsync(() => host.PredictionActivations == 0, "every prediction grain to deactivate");
 
         var storageHitsBefore = host.Statistics.StorageHits;
         var l2 = await TimeHitsAsync(host, texts);
@@ -69,22 +67,24 @@ internal static class StorageScenario
         var l1Again = await TimeHitsAsync(host, texts);
         Console.WriteLine(
             $"{provider,-8} L1 hit   {Describe(l1)}\n" +
-            $"{provider,-8} L2 hit   {Describe(l2)}  ({storageHits} of {keys} counted as level-2 hits; {host.Backend.Calls - keys} inferences)\n" +
+            $"{provider,-8} L2 hit   {Describe(l2)}  ({storageHits} of {keys} counted as level-2 hits; {backend.Calls - keys} inferences)\n" +
             $"{provider,-8} L1 again {Describe(l1Again)}\n" +
             $"RESULT l2hit {provider}: L2/L1 median {Percentile(l2, 0.5) / Percentile(l1Again, 0.5):N0}x, L2 p50 {Percentile(l2, 0.5):N1} us, p99 {Percentile(l2, 0.99):N1} us");
     }
 
-    private static async Task<double[]> TimeHitsAsync(CacheHost host, string[] texts)
+    private static async Task<double[]> TimeHitsAsync(CacheCluster host, string[] texts)
     {
+        var cache = host.Predictions;
+        var model = cache.Models.DefaultModel;
         var micros = new double[texts.Length];
         for (var i = 0; i < texts.Length; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            var outcome = await host.Cache.PredictAsync(FakeInferenceBackend.Descriptor, texts[i], texts[i], default);
+            var outcome = await cache.PredictAsync(model, texts[i], texts[i], default);
             micros[i] = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
-            if (outcome.Kind != Grains.Caching.PredictOutcomeKind.Hit)
+            if (outcome.Status != PredictionStatus.Hit)
             {
-                throw new InvalidOperationException($"'{texts[i]}' was {outcome.Kind}, not a hit.");
+                throw new InvalidOperationException($"'{texts[i]}' was {outcome.Status}, not a hit.");
             }
         }
 
@@ -98,8 +98,10 @@ internal static class StorageScenario
     /// </summary>
     private static async Task MissesAsync(string provider, string? connectionString, double seconds)
     {
-        await using var host = await CacheHost.StartAsync(maxEntries: 10_000_000, provider: provider, connectionString: connectionString);
-        var database = provider == "memory" ? null : (StorageDatabase)host.Services.GetService(typeof(StorageDatabase))!;
+        await using var host = await StartAsync(BenchCluster.InstantBackend(), 10_000_000, provider, connectionString);
+        var database = provider == "memory" ? null : host.Services.GetRequiredService<StorageDatabase>();
+        var cache = host.Predictions;
+        var model = cache.Models.DefaultModel;
         var commitsBefore = database?.Commits ?? 0;
         long next = -1;
         var deadline = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
@@ -108,7 +110,7 @@ internal static class StorageScenario
         {
             while (Stopwatch.GetTimestamp() < deadline)
             {
-                await host.InsertAsync($"miss bench {provider} {Interlocked.Increment(ref next)}");
+                await BenchCluster.InsertAsync(cache, host.Jobs, model, $"miss bench {provider} {Interlocked.Increment(ref next)}");
             }
         })).ToArray();
         await Task.WhenAll(workers);

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 
-namespace PredictionCache.Benchmarks.Scenarios;
+namespace PredictionCache.Benchmarks.Memory;
 
 /// <summary>
 /// Sizes of live objects as the GC heap holds them (header, method table pointer, fields, padding to 8 bytes), and
@@ -69,6 +69,73 @@ internal static class ObjectSize
 
         MissingFields.TryAdd($"{NameOf(target.GetType())}.<field of type {NameOf(fieldType)}>", 0);
         return null;
+    }
+
+    /// <summary>
+    /// The bytes of <paramref name="a"/> and of the objects its fields reach, <paramref name="depth"/> levels down, that
+    /// are its own: not the object the same field of any of <paramref name="others"/> (like objects, e.g. other
+    /// activations) holds, so not shared with them; not an object of the holder's own type (a neighbour in a list of
+    /// like objects, such as a timer queue's next timer); and not in <paramref name="counted"/> (counted elsewhere; what
+    /// is counted here is added). Fields of structs are followed inline. Arrays are sized, not followed. The detail
+    /// names the own objects.
+    /// </summary>
+    public static (long Bytes, string Detail) Own(object? a, IReadOnlyList<object?> others, int depth, HashSet<object> counted)
+    {
+        if (a is null || !counted.Add(a))
+        {
+            return (0, "none");
+        }
+
+        var parts = new List<string>();
+        var bytes = Of(a) + OwnFields(a, others, a.GetType(), depth, counted, parts, "");
+        return (bytes, parts.Count == 0 ? "none" : string.Join(", ", parts));
+    }
+
+    private static long OwnFields(object a, IReadOnlyList<object?> others, Type type, int depth, HashSet<object> counted, List<string> parts, string prefix)
+    {
+        if (depth <= 0 || a is string || a is Array)
+        {
+            return 0;
+        }
+
+        long bytes = 0;
+        for (var t = type; t is not null && t != typeof(object) && t != typeof(ValueType); t = t.BaseType)
+        {
+            foreach (var field in t.GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly))
+            {
+                var fieldType = field.FieldType;
+                if (fieldType.IsPrimitive || fieldType.IsEnum || fieldType.IsPointer || fieldType.IsByRefLike)
+                {
+                    continue;
+                }
+
+                var va = field.GetValue(a);
+                if (va is null)
+                {
+                    continue;
+                }
+
+                var vothers = others.Select(o => o is not null && field.DeclaringType!.IsInstanceOfType(o) ? field.GetValue(o) : null).ToArray();
+                if (fieldType.IsValueType)
+                {
+                    // Inline: its reference fields are the holder's.
+                    bytes += OwnFields(va, vothers, fieldType, depth, counted, parts, $"{prefix}{field.Name}.");
+                    continue;
+                }
+
+                if (vothers.Any(v => ReferenceEquals(va, v)) || counted.Contains(va) || va.GetType() == a.GetType() ||
+                    va is Type || va is IServiceProvider)
+                {
+                    continue;
+                }
+
+                counted.Add(va);
+                bytes += Of(va) + OwnFields(va, vothers, va.GetType(), depth - 1, counted, parts, $"{prefix}{field.Name}.");
+                parts.Add($"{prefix}{field.Name} {NameOf(va.GetType())} {Of(va)}");
+            }
+        }
+
+        return bytes;
     }
 
     /// <summary>How many instance fields objects of <paramref name="type"/> have, base types included.</summary>

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using PredictionCache.TestKit;
+
+namespace PredictionCache.Benchmarks.Scenarios;
+
+/// <summary>
+/// HTTP hits right after a gateway process starts, against steady state: the real gateway (<see cref="GatewayProcess"/>,
+/// SQLite in a file of its own) stores one input, is stopped and started again; from the moment it is ready, wrk
+/// (<c>bench/wrk/post.lua</c>, that one input, so every request is a hit) runs in one-second slices for the first
+/// <c>seconds</c> (default 30), printing requests per second and latency of each slice against the time since the
+/// process started: JIT tiering, the first level-2 read and the thread pool's ramp-up show in the first slices. Then one
+/// 10-second wrk run gives the steady-state figure the curve is compared with.
+/// </summary>
+internal static partial class StartupScenario
+{
+    private const string Text = "startup bench: a warm input";
+    private const int Threads = 2;
+    private const int Connections = 64;
+
+    public static async Task<bool> RunAsync(string[] args)
+    {
+        var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 30;
+        Machine.PrintHeader($"startup: HTTP hits per second in the first {seconds} s of a gateway process vs steady state");
+        await using var database = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+        var texts = Path.Combine(Path.GetTempPath(), $"pcache-startup-{Guid.NewGuid():N}.txt");
+        await File.WriteAllTextAsync(texts, Text + "\n");
+        try
+        {
+            string[] settings = [$"--Storage:Provider={TestDatabase.Sqlite}", $"--Storage:ConnectionString={database.ConnectionString}"];
+            await using (var first = await GatewayProcess.StartReadyAsync(settings))
+            {
+                using var stored = await first.PredictAsync(Text, wait: true);
+                if (stored.StatusCode != HttpStatusCode.OK)
+                {
+                    throw new InvalidOperationException($"Storing the input answered {(int)stored.StatusCode}.");
+                }
+            }
+
+            var clock = Stopwatch.StartNew();
+            await using var gateway = GatewayProcess.Start(settings);
+            var ready = await gateway.WaitUntilReadyAsync(clock);
+            Console.WriteLine($"ready {ready.TotalMilliseconds:N0} ms after process start; wrk -t{Threads} -c{Connections}, one warm input; load {Load()}");
+            Console.WriteLine($"{"from s",7} {"req/s",9} {"p50 ms",8} {"p99 ms",8}  errors");
+            var curve = new List<double>();
+            while (clock.Elapsed < ready + TimeSpan.FromSeconds(seconds))
+            {
+                var at = clock.Elapsed;
+                var slice = await WrkAsync(gateway.Address, texts, "1s");
+                curve.Add(slice.Rate);
+                Console.WriteLine($"{at.TotalSeconds,7:0.0} {slice.Rate,9:N0} {slice.P50,8:0.00} {slice.P99,8:0.00}  {slice.Errors}");
+            }
+
+            var steady = await WrkAsync(gateway.Address, texts, "10s");
+            Console.WriteLine($"steady state (10 s run from {clock.Elapsed.TotalSeconds - 10:0} s): {steady.Rate:N0} req/s, p50 {steady.P50:0.00} ms, p99 {steady.P99:0.00} ms; {steady.Errors}");
+            var stats = await gateway.Client.GetStringAsync(new Uri("/cache/stats", UriKind.Relative));
+            Console.WriteLine($"cache stats: {stats}");
+            var firstSecond = curve.Count > 0 ? curve[0] : 0;
+            var firstTen = curve.Take(10).DefaultIfEmpty(0).Average();
+            Console.WriteLine(
+                $"RESULT startup: first second {firstSecond:N0} req/s = {firstSecond / steady.Rate:P0} of steady {steady.Rate:N0} req/s; " +
+                $"mean of the first {Math.Min(10, curve.Count)} s {firstTen:N0} req/s = {firstTen / steady.Rate:P0}; " +
+                $"first slice at >= 90% of steady: {FirstAtOrAbove(curve, 0.9 * steady.Rate)}");
+            return steady.Rate > 0;
+        }
+        finally
+        {
+            File.Delete(texts);
+        }
+    }
+
+    private static string FirstAtOrAbove(List<double> curve, double rate)
+    {
+        var index = curve.FindIndex(r => r >= rate);
+        return index < 0 ? "none" : $"slice {index + 1}";
+    }
+
+    private static async Task<(double Rate, double P50, double P99, string Errors)> WrkAsync(Uri address, string textsFile, string duration)
+    {
+        var info = new ProcessStartInfo("wrk")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.ArgumentList.Add($"-t{Threads}");
+        info.ArgumentList.Add($"-c{Connections}");
+        info.ArgumentList.Add($"-d{duration}");
+        info.ArgumentList.Add("--latency");
+        info.ArgumentList.Add("-s");
+        info.ArgumentList.Add(Path.Combine(GatewayProcess.RepositoryRoot, "bench", "wrk", "post.lua"));
+        info.ArgumentList.Add(new Uri(address, "/predict").ToString());
+        info.Environment["WRK_TEXTS"] = textsFile;
+        using var wrk = Process.Start(info) ?? throw new InvalidOperationException("wrk did not start (apt-get install wrk).");
+        var output = wrk.StandardOutput.ReadToEndAsync();
+        var error = wrk.StandardError.ReadToEndAsync();
+        await wrk.WaitForExitAsync();
+        var text = await output;
+        if (wrk.ExitCode != 0 || RateLine().Match(text) is not { Success: true } rate)
+        {
+            throw new InvalidOperationException($"wrk exited with {wrk.ExitCode}: {text}{await error}");
+        }
+
+        var errors = ErrorsLine().Match(text);
+        return (
+            double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture),
+            Percentile(text, "50"),
+            Percentile(text, "99"),
+            errors.Success ? errors.Groups[1].Value : "errors unknown");
+    }
+
+    private static double Percentile(string wrkOutput, string percentile) =>
+        Regex.Match(wrkOutput, $@"latency p{percentile}\s+([0-9.]+) ms") is { Success: true } match
+            ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)
+            : double.NaN;
+
+    private static string Load()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
+    [GeneratedRegex(@"= ([0-9.]+) req/s")]
+    private static partial Regex RateLine();
+
+    [GeneratedRegex(@"errors: (.*)")]
+    private static partial Regex ErrorsLine();
+}
