@@ -20,13 +20,13 @@ internal sealed partial class JobRetentionService(IJobStore jobs, IOptions<JobOp
         lifecycle.Subscribe(nameof(JobRetentionService), ServiceLifecycleStage.Active, StartAsync, StopAsync);
     }
 
-    private Task StartAsync(CancellationToken cancellationToken)
+    internal Task StartAsync(CancellationToken cancellationToken)
     {
         _loop = SweepOnTheClockAsync(TimeSpan.FromMinutes(options.Value.SweepIntervalMinutes), _stopping.Token);
         return Task.CompletedTask;
     }
 
-    private async Task StopAsync(CancellationToken cancellationToken)
+    internal async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
         if (_loop is not null)

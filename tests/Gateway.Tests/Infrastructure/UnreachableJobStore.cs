@@ -18,5 +18,7 @@ public sealed class UnreachableJobStore : IJobStore
 
     public Task<JobRecord?> WaitAsync(Guid id, TimeSpan timeout, CancellationToken cancellationToken = default) => throw Down();
 
+    public Task<long> SweepAsync(CancellationToken cancellationToken = default) => throw Down();
+
     private static InvalidOperationException Down() => new($"Cannot reach {Secret}.");
 }

@@ -34,4 +34,6 @@ internal sealed class WaitCountingJobStore(IJobStore inner, int expectedWaiters)
 
         return inner.WaitAsync(id, timeout, cancellationToken);
     }
+
+    public Task<long> SweepAsync(CancellationToken cancellationToken = default) => inner.SweepAsync(cancellationToken);
 }

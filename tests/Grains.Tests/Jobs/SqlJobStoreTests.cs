@@ -13,7 +13,6 @@ namespace PredictionCache.Grains.Tests.Jobs;
 /// </summary>
 public abstract class SqlJobStoreTests : JobStoreContractTests
 {
-    private readonly List<SqlJobStore> _stores = [];
     private TestDatabase? _database;
     private StorageDatabase? _storage;
 
@@ -26,7 +25,6 @@ public abstract class SqlJobStoreTests : JobStoreContractTests
 
     public override async Task DisposeAsync()
     {
-        _stores.ForEach(s => s.Dispose());
         if (_storage is not null)
         {
             await _storage.DisposeAsync();
@@ -142,9 +140,7 @@ public abstract class SqlJobStoreTests : JobStoreContractTests
             await _storage.MigrateAsync(CacheSchema.Component, CacheSchema.For(_storage.Dialect));
         }
 
-        var store = new SqlJobStore(_storage, Clock, Options.Create(options), NullLogger<SqlJobStore>.Instance);
-        _stores.Add(store);
-        return store;
+        return new SqlJobStore(_storage, Clock, Options.Create(options));
     }
 
     protected override async Task<long> CountJobsAsync()

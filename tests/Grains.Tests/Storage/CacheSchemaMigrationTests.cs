@@ -38,7 +38,7 @@ public sealed class CacheSchemaMigrationTests
 
         // Act
         await storage.MigrateAsync(CacheSchema.Component, migrations);
-        using var store = new SqlJobStore(storage, clock, Options.Create(new JobOptions()), NullLogger<SqlJobStore>.Instance);
+        var store = new SqlJobStore(storage, clock, Options.Create(new JobOptions()));
         var job = await store.GetAsync(id);
 
         // Assert

@@ -66,6 +66,8 @@ public sealed class GatedJobStore(IJobStore inner) : IJobStore
 
     public Task<JobStatusCounts?> CountByStatusAsync(CancellationToken cancellationToken = default) => inner.CountByStatusAsync(cancellationToken);
 
+    public Task<long> SweepAsync(CancellationToken cancellationToken = default) => inner.SweepAsync(cancellationToken);
+
     private static TaskCompletionSource Opened()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
