@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using PredictionCache.Gateway.Tests.Infrastructure;
+using PredictionCache.Grains.Models;
 using PredictionCache.Grains.Prediction;
 using PredictionCache.TestKit;
 
@@ -103,10 +104,10 @@ public sealed class CacheLifetimeTests
         var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(TwoEntries, backends: backend);
         using var client = factory.CreateClient();
-        var a = await StoreWithKeyAsync(factory, client, "entry a");
+        await StoreWithKeyAsync(factory, client, "entry a");
         await StoreWithKeyAsync(factory, client, "entry b");
         await StoreWithKeyAsync(factory, client, "entry c");
-        await AwaitEvictionAsync(factory, a);
+        await AwaitEvictionAsync(factory, "entry a");
 
         var stats = await client.GetStatsAsync();
         using var evicted = await client.PredictAsync("entry a");
@@ -129,14 +130,14 @@ public sealed class CacheLifetimeTests
         await using var factory = new GatewayFactory(TwoEntries, backends: backend);
         using var client = factory.CreateClient();
         await StoreWithKeyAsync(factory, client, "entry a");
-        var b = await StoreWithKeyAsync(factory, client, "entry b");
+        await StoreWithKeyAsync(factory, client, "entry b");
         using (var touch = await client.PredictAsync("entry a"))
         {
             Assert.Equal(HttpStatusCode.OK, touch.StatusCode);
         }
 
         await StoreWithKeyAsync(factory, client, "entry c");
-        await AwaitEvictionAsync(factory, b);
+        await AwaitEvictionAsync(factory, "entry b");
 
         var stats = await client.GetStatsAsync();
         using var a = await client.PredictAsync("entry a");
@@ -170,9 +171,10 @@ public sealed class CacheLifetimeTests
     /// prediction grain), so the eviction is done once the victim has withdrawn its published entry; a request after
     /// that reaches the grain, which comes back from storage once the old activation is gone.
     /// </summary>
-    private static Task AwaitEvictionAsync(GatewayFactory factory, string key)
+    private static Task AwaitEvictionAsync(GatewayFactory factory, string text)
     {
         var published = factory.Services.GetRequiredService<SiloLocalEntries>();
-        return GatewayHttp.WaitUntilAsync(() => Task.FromResult(!published.TryGet(key, out _)), $"the evicted key {key} to be withdrawn");
+        var model = factory.Services.GetRequiredService<ModelCatalog>().Default.Name;
+        return GatewayHttp.WaitUntilAsync(() => Task.FromResult(!published.TryGet(model, text, out _)), $"the evicted entry '{text}' to be withdrawn");
     }
 }

@@ -42,19 +42,18 @@ internal sealed class PredictionService(
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(normalizedText);
-        var key = KeyBuilder.Build(model.Descriptor, normalizedText);
 
-        // The hit path: the key's activation lives on this silo and has published a fresh entry. A max-stale read goes
-        // to the grain, which knows the grace.
-        if (!directives.NoCache && directives.MaxStale is null && _published.TryGet(key, out var published) &&
+        // The hit path: the key's activation lives on this silo and has published a fresh entry for this very input (no
+        // key is computed). A max-stale read goes to the grain, which knows the grace.
+        if (!directives.NoCache && directives.MaxStale is null && _published.TryGet(model.Descriptor.Name, normalizedText, out var published) &&
             published.Entry.Serves(normalizedText, time.GetUtcNow(), directives.MaxAge))
         {
-            silo.CountHit(key, published);
+            silo.CountHit(published);
             model.Statistics.Hit();
-            return ValueTask.FromResult(new PredictionOutcome(PredictionStatus.Hit, key, published.Entry.JobId, published.Entry));
+            return ValueTask.FromResult(new PredictionOutcome(PredictionStatus.Hit, published.Key, published.Entry.JobId, published.Entry));
         }
 
-        return PredictFromGrainAsync(model, key, text, normalizedText, directives, cancellationToken);
+        return PredictFromGrainAsync(model, KeyBuilder.Build(model.Descriptor, normalizedText), text, normalizedText, directives, cancellationToken);
     }
 
     private async ValueTask<PredictionOutcome> PredictFromGrainAsync(

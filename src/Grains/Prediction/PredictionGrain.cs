@@ -237,7 +237,7 @@ internal sealed partial class PredictionGrain(
             return null;
         }
 
-        services.CountHit(_key, published);
+        services.CountHit(published);
         return entry;
     }
 
@@ -344,10 +344,10 @@ internal sealed partial class PredictionGrain(
     private async Task PublishAsync(CacheEntry entry, bool fromStorage, CancellationToken cancellationToken)
     {
         var isNew = _published is null;
-        var published = new PublishedEntry(entry, _shard, fromStorage);
+        var published = new PublishedEntry(_key, entry, _shard, fromStorage);
         _published = published;
         _released = false;
-        services.Published.Publish(_key, published);
+        services.Published.Publish(published);
         var dueIn = entry.ExpiresAt + services.Grace - services.Time.GetUtcNow();
         ArmTtlTimer(dueIn < TimeSpan.Zero ? TimeSpan.Zero : dueIn);
         if (isNew)
@@ -384,7 +384,7 @@ internal sealed partial class PredictionGrain(
     {
         if (_published is { } published)
         {
-            services.Published.Withdraw(_key, published);
+            services.Published.Withdraw(published);
             _published = null;
         }
     }

@@ -52,7 +52,7 @@ internal sealed class PredictionGrainServices(
     /// Counts a hit on <paramref name="published"/> (level 2 when it is the first since the entry came back from
     /// storage) and touches the key for its shard's LRU order: what every hit does, on whichever path it is served.
     /// </summary>
-    public void CountHit(string key, PublishedEntry published)
+    public void CountHit(PublishedEntry published)
     {
         if (published.TakeFromStorage())
         {
@@ -63,6 +63,6 @@ internal sealed class PredictionGrainServices(
             Statistics.Hit();
         }
 
-        Directory.Touch(published.Shard, key, ref published.TouchedEpoch);
+        Directory.Touch(published.Shard, published.Key, ref published.TouchedEpoch);
     }
 }

@@ -5,34 +5,48 @@ namespace PredictionCache.Grains.Prediction;
 
 /// <summary>
 /// The fresh entries of the prediction grains active on this silo, so a hit on a key whose activation lives here is
-/// answered without a grain call. Silo-local by design: only the owning activation writes its key (it publishes after
+/// answered without a grain call. Silo-local by design: only the owning activation writes its entry (it publishes after
 /// storing and withdraws on expiry, removal, clear, eviction and deactivation), and a reader still checks the entry's
-/// expiry and text, so a late timer never serves a stale entry and no hash collision serves another input.
+/// expiry, so a late timer never serves a stale entry.
+/// Indexed by model and normalized text, the input itself, not by the cache key: a hit finds its entry without hashing
+/// the input (SHA-256 is paid on a miss only), and no hash collision can serve another input. Both strings of the index
+/// are the entry's own, so the index adds no copy of the text.
 /// </summary>
 internal sealed class SiloLocalEntries
 {
-    private readonly ConcurrentDictionary<string, PublishedEntry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<EntryInput, PublishedEntry> _entries = new();
 
     /// <summary>Entries published now.</summary>
     public int Count => _entries.Count;
 
-    public bool TryGet(string key, [NotNullWhen(true)] out PublishedEntry? entry) => _entries.TryGetValue(key, out entry);
+    /// <summary>The entry published for <paramref name="normalizedText"/> of <paramref name="model"/>, if any.</summary>
+    public bool TryGet(string model, string normalizedText, [NotNullWhen(true)] out PublishedEntry? entry) =>
+        _entries.TryGetValue(new EntryInput(model, normalizedText), out entry);
 
-    /// <summary>Publishes <paramref name="entry"/> for <paramref name="key"/>; called by the key's activation only.</summary>
-    public void Publish(string key, PublishedEntry entry) => _entries[key] = entry;
+    /// <summary>Publishes <paramref name="entry"/>; called by its key's activation only.</summary>
+    public void Publish(PublishedEntry entry) => _entries[EntryInput.Of(entry)] = entry;
 
-    /// <summary>Withdraws <paramref name="entry"/> if it is still the one published for <paramref name="key"/>.</summary>
-    public void Withdraw(string key, PublishedEntry entry) => _entries.TryRemove(new KeyValuePair<string, PublishedEntry>(key, entry));
+    /// <summary>Withdraws <paramref name="entry"/> if it is still the one published for its input.</summary>
+    public void Withdraw(PublishedEntry entry) => _entries.TryRemove(new KeyValuePair<EntryInput, PublishedEntry>(EntryInput.Of(entry), entry));
+
+    /// <summary>An input: the model's name and the normalized text (ordinal equality).</summary>
+    private readonly record struct EntryInput(string Model, string NormalizedText)
+    {
+        public static EntryInput Of(PublishedEntry published) => new(published.Entry.Model, published.Entry.NormalizedText);
+    }
 }
 
-/// <summary>One published entry: the entry, its directory shard, and what the hit path keeps for it.</summary>
-internal sealed class PublishedEntry(CacheEntry entry, int shard, bool fromStorage)
+/// <summary>One published entry: the entry, its cache key and directory shard, and what the hit path keeps for it.</summary>
+internal sealed class PublishedEntry(string key, CacheEntry entry, int shard, bool fromStorage)
 {
     // 1 while the entry came from storage and has not served yet: its first hit counts as a level-2 hit.
     private int _fromStorage = fromStorage ? 1 : 0;
 
     // Written by concurrent hits: a torn or lost update only costs one redundant touch.
     private int _touchedEpoch = -1;
+
+    /// <summary>The cache key (the <c>X-Cache-Key</c> a hit answers with).</summary>
+    public string Key { get; } = key;
 
     public CacheEntry Entry { get; } = entry;
 

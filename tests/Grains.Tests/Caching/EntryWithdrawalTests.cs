@@ -56,7 +56,7 @@ public sealed class EntryWithdrawalTests
             var text = $"key {iteration}";
             var key = host.KeyOf(text);
             var job = await host.InsertAsync(text);
-            Assert.True(host.Primary.Entries.TryGet(key, out var published));
+            Assert.True(host.Primary.TryGetPublished(text, out var published));
             var entry = published.Entry;
             bool IsTheEntry(CacheEntry? served) =>
                 served is not null && (withdrawal == Withdrawal.Eviction ? ReferenceEquals(served, entry) : served.JobId == job.Id);

@@ -30,8 +30,8 @@ public sealed class PredictionServiceClusterTests
         Assert.Equal((true, false), (b.IsActive("x"), a.IsActive("x")));
         Assert.Equal((PredictionStatus.Hit, job.Id), (hit.Status, hit.JobId));
         Assert.Equal(FakeInferenceBackend.AnswerFor("x"), hit.Entry!.Result!.ToString());
-        Assert.False(a.Entries.TryGet(key, out _));
-        Assert.True(b.Entries.TryGet(key, out _));
+        Assert.False(a.IsPublished("x"));
+        Assert.True(b.IsPublished("x"));
         Assert.Equal(1, backend.Calls);
         Assert.Equal((0L, 0L), (a.Statistics.Hits, a.Statistics.Misses));
         Assert.Equal((1L, 1L), (b.Statistics.Hits, b.Statistics.Misses));
@@ -46,14 +46,14 @@ public sealed class PredictionServiceClusterTests
         var (a, b) = (host.Silos[0], host.Silos[1]);
         await b.InsertAsync("x");
         var key = b.KeyOf("x");
-        var publishedBefore = b.Entries.TryGet(key, out _);
+        var publishedBefore = b.IsPublished("x");
 
         // Act
         var removed = await a.Predictions.RemoveEntryAsync(key);
 
         // Assert: withdrawn from B's table before the removal returned; nothing left to serve through either silo.
         Assert.Equal((true, true), (publishedBefore, removed));
-        Assert.False(b.Entries.TryGet(key, out _));
+        Assert.False(b.IsPublished("x"));
         Assert.False(await b.StorageHoldsAsync(key));
         foreach (var silo in host.Silos)
         {

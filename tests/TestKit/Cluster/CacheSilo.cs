@@ -71,6 +71,13 @@ public sealed class CacheSilo
     /// <summary>The cache key of <paramref name="text"/> for the default model.</summary>
     public string KeyOf(string text) => KeyBuilder.Build(Model, Normalize(text));
 
+    /// <summary>The entry this silo has published for <paramref name="text"/> of the default model, if any.</summary>
+    internal bool TryGetPublished(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PublishedEntry? published) =>
+        Entries.TryGet(Model.Name, Normalize(text), out published);
+
+    /// <summary>True when this silo has published an entry for <paramref name="text"/> of the default model.</summary>
+    public bool IsPublished(string text) => TryGetPublished(text, out _);
+
     /// <summary>Whether the prediction grain of <paramref name="text"/> has an activation on this silo.</summary>
     public bool IsActive(string text) => Activity.IsActive(PredictionCacheSiloBuilderExtensions.PredictionGrainType, KeyOf(text));
 
