@@ -8,8 +8,9 @@ namespace PredictionCache.Gateway.Dashboard;
 
 /// <summary>
 /// The dashboard's figures at one moment: <c>/cache/stats</c> itself (so the page shows exactly what it says), the
-/// activations by grain type (Orleans' own gauge), and the collector's cumulative instruments (grain calls and their duration buckets,
-/// inference by model, directory shards, jobs). Rates and percentiles are worked out by the page from two polls.
+/// activations by grain type (Orleans' own gauge), and the collector's cumulative instruments (grain calls and their
+/// duration buckets, inference by model, directory shards, jobs). Rates and percentiles are worked out by the page from
+/// two polls.
 /// </summary>
 internal sealed class DashboardData(PredictionService cache, MetricsCollector collector, CacheMetrics metrics, TimeProvider time)
 {
