@@ -1,46 +1,25 @@
-using Microsoft.Extensions.Configuration;
-using Orleans.TestingHost;
+using Microsoft.Extensions.DependencyInjection;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Silo.Tests;
 
-/// <summary>In-process Orleans clusters whose silos carry the cache's composition (<c>AddPredictionCacheSilo</c>).</summary>
+/// <summary>The Silo tests' clusters: TestKit's <see cref="CacheCluster"/> (the one host builder) with these tests' settings.</summary>
 internal static class TestClusters
 {
     /// <summary>
-    /// Deploys <paramref name="silos"/> silos, each with <c>AddPredictionCacheSilo()</c>, <paramref name="settings"/> as
-    /// configuration and <paramref name="configure"/> (per silo) on top; with two or more, waits until every silo sees
-    /// every other. The cluster's own membership and transport are in memory: no ports, no clustering configuration.
+    /// Starts <paramref name="silos"/> silos of the cache with <paramref name="settings"/> over TestKit's defaults and
+    /// <paramref name="configure"/> on each silo's services; with two or more, every silo sees every other.
     /// </summary>
-    public static async Task<InProcessTestCluster> StartAsync(
-        short silos,
-        IReadOnlyDictionary<string, string?> settings,
-        Action<InProcessTestSiloSpecificOptions, ISiloBuilder>? configure = null)
+    public static Task<CacheCluster> StartAsync(
+        short silos, IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configure = null, TestClock? clock = null)
     {
-        var builder = new InProcessTestClusterBuilder(silos);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(settings));
-        builder.ConfigureSilo((options, silo) =>
+        var options = new CacheClusterOptions { Silos = silos, ConfigureServices = configure, Clock = clock ?? new TestClock() };
+        foreach (var (key, value) in settings)
         {
-            silo.AddPredictionCacheSilo();
-            configure?.Invoke(options, silo);
-        });
-        var cluster = builder.Build();
-        try
-        {
-            await cluster.DeployAsync();
-            if (silos > 1)
-            {
-                // DeployAsync gives up waiting for a consistent view after about 100 ms.
-                await cluster.WaitForLivenessToStabilizeAsync();
-            }
+            options.Settings[key] = value;
+        }
 
-            return cluster;
-        }
-        catch
-        {
-            await cluster.DisposeAsync();
-            throw;
-        }
+        return CacheCluster.StartAsync(options);
     }
 
     /// <summary>The settings of a cluster on in-memory storage.</summary>

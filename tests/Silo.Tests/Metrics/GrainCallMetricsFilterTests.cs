@@ -22,7 +22,8 @@ public sealed class GrainCallMetricsFilterTests
     public async Task OwnGrainCalls_CountedAndTimedByGrainTypeAndMethod()
     {
         // Arrange
-        await using var cluster = await TestClusters.StartAsync(1, TestClusters.Memory());
+        await using var clusterHost = await TestClusters.StartAsync(1, TestClusters.Memory());
+        var cluster = clusterHost.Cluster;
         using var recorder = new MeasurementRecorder(cluster.Silos[0].ServiceProvider);
         var grain = cluster.Client.GetGrain<IMeteredGrain>("calls");
 
@@ -47,7 +48,8 @@ public sealed class GrainCallMetricsFilterTests
     public async Task CacheGrainCall_TaggedWithTheOrleansGrainType()
     {
         // Arrange
-        await using var cluster = await TestClusters.StartAsync(1, TestClusters.Memory());
+        await using var clusterHost = await TestClusters.StartAsync(1, TestClusters.Memory());
+        var cluster = clusterHost.Cluster;
         using var recorder = new MeasurementRecorder(cluster.Silos[0].ServiceProvider);
         var shard = cluster.Client.GetGrain<ICacheDirectoryGrain>(SiloBoundPlacement.KeyOf(cluster.Silos[0].SiloAddress, "0"));
 
@@ -63,7 +65,8 @@ public sealed class GrainCallMetricsFilterTests
     public async Task OrleansOwnCalls_AreLeftOut()
     {
         // Arrange
-        await using var cluster = await TestClusters.StartAsync(1, TestClusters.Memory());
+        await using var clusterHost = await TestClusters.StartAsync(1, TestClusters.Memory());
+        var cluster = clusterHost.Cluster;
         using var recorder = new MeasurementRecorder(cluster.Silos[0].ServiceProvider);
 
         // Act: a call to Orleans' management grain, then one of ours, so the silo has handled both.
@@ -83,11 +86,8 @@ public sealed class GrainCallMetricsFilterTests
         // Arrange: the grain clock is the test's, so the tick comes when the test moves it.
         var clock = new TestClock();
         var signal = new TickSignal();
-        await using var cluster = await TestClusters.StartAsync(1, TestClusters.Memory(), (_, silo) =>
-        {
-            silo.Services.UseTestClock(clock);
-            silo.Services.AddSingleton(signal);
-        });
+        await using var host = await TestClusters.StartAsync(1, TestClusters.Memory(), services => services.AddSingleton(signal), clock);
+        var cluster = host.Cluster;
         using var recorder = new MeasurementRecorder(cluster.Silos[0].ServiceProvider);
         var grain = cluster.Client.GetGrain<IMeteredGrain>("ticking");
         var due = TimeSpan.FromMinutes(7);
@@ -119,7 +119,8 @@ public sealed class GrainCallMetricsFilterTests
         // Arrange
         var settings = TestClusters.Memory();
         settings["Silo:Metrics:GrainCalls"] = "false";
-        await using var cluster = await TestClusters.StartAsync(1, settings);
+        await using var clusterHost = await TestClusters.StartAsync(1, settings);
+        var cluster = clusterHost.Cluster;
         using var recorder = new MeasurementRecorder(cluster.Silos[0].ServiceProvider);
         var grain = cluster.Client.GetGrain<IMeteredGrain>("off");
 
@@ -139,8 +140,10 @@ public sealed class GrainCallMetricsFilterTests
     public async Task Meter_IsTheSilosOwn_AnotherSilosCallsDoNotReportIntoIt()
     {
         // Arrange
-        await using var cluster = await TestClusters.StartAsync(1, TestClusters.Memory());
-        await using var other = await TestClusters.StartAsync(1, TestClusters.Memory());
+        await using var clusterHost = await TestClusters.StartAsync(1, TestClusters.Memory());
+        var cluster = clusterHost.Cluster;
+        await using var otherHost = await TestClusters.StartAsync(1, TestClusters.Memory());
+        var other = otherHost.Cluster;
         var metrics = cluster.Silos[0].ServiceProvider.GetRequiredService<SiloMetrics>();
         using var recorder = new MeasurementRecorder(cluster.Silos[0].ServiceProvider);
 

@@ -1,4 +1,5 @@
 using Orleans.TestingHost;
+using PredictionCache.TestKit;
 using PredictionCache.Grains.Directory;
 using PredictionCache.Grains.Placement;
 using PredictionCache.Silo.Placement;
@@ -15,27 +16,29 @@ public sealed class SiloBoundPlacementDirectorTests : IAsyncLifetime
     // A well-formed address of no silo of the cluster (their ports are the in-memory transport's).
     private static readonly string UnknownSilo = SiloAddress.FromParsableString("127.0.0.1:1@1").ToParsableString();
 
-    private InProcessTestCluster _cluster = null!;
+    private CacheCluster _host = null!;
 
-    private SiloAddress SiloA => _cluster.Silos[0].SiloAddress;
+    private InProcessTestCluster Cluster => _host.Cluster;
 
-    private SiloAddress SiloB => _cluster.Silos[1].SiloAddress;
+    private SiloAddress SiloA => Cluster.Silos[0].SiloAddress;
+
+    private SiloAddress SiloB => Cluster.Silos[1].SiloAddress;
 
     public async Task InitializeAsync()
     {
         // Shards 0 to 7 on every silo, whatever its core count: each test activates shards of its own index.
         var settings = TestClusters.Memory();
         settings["Cache:DirectoryShards"] = "8";
-        _cluster = await TestClusters.StartAsync(2, settings);
+        _host = await TestClusters.StartAsync(2, settings);
     }
 
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task KeyOfSiloB_FirstCalledFromTheClient_ActivatesOnB()
     {
         // Arrange
-        var shard = _cluster.Client.GetGrain<ICacheDirectoryGrain>(SiloBoundPlacement.KeyOf(SiloB, "1"));
+        var shard = Cluster.Client.GetGrain<ICacheDirectoryGrain>(SiloBoundPlacement.KeyOf(SiloB, "1"));
 
         // Act
         await shard.GetKeysAsync();
@@ -55,7 +58,7 @@ public sealed class SiloBoundPlacementDirectorTests : IAsyncLifetime
         await routerA.CallShardAsync(key);
 
         // Assert
-        Assert.Equal(SiloB, SiloOf(_cluster.Client.GetGrain<ICacheDirectoryGrain>(key)));
+        Assert.Equal(SiloB, SiloOf(Cluster.Client.GetGrain<ICacheDirectoryGrain>(key)));
     }
 
     [Fact]
@@ -69,7 +72,7 @@ public sealed class SiloBoundPlacementDirectorTests : IAsyncLifetime
         await routerB.CallShardAsync(key);
 
         // Assert
-        Assert.Equal(SiloA, SiloOf(_cluster.Client.GetGrain<ICacheDirectoryGrain>(key)));
+        Assert.Equal(SiloA, SiloOf(Cluster.Client.GetGrain<ICacheDirectoryGrain>(key)));
     }
 
     [Fact]
@@ -86,8 +89,8 @@ public sealed class SiloBoundPlacementDirectorTests : IAsyncLifetime
         await routerB.CallShardAsync(fromB);
 
         // Assert
-        Assert.Equal(SiloA, SiloOf(_cluster.Client.GetGrain<ICacheDirectoryGrain>(fromA)));
-        Assert.Equal(SiloB, SiloOf(_cluster.Client.GetGrain<ICacheDirectoryGrain>(fromB)));
+        Assert.Equal(SiloA, SiloOf(Cluster.Client.GetGrain<ICacheDirectoryGrain>(fromA)));
+        Assert.Equal(SiloB, SiloOf(Cluster.Client.GetGrain<ICacheDirectoryGrain>(fromB)));
     }
 
     [Fact]
@@ -100,20 +103,20 @@ public sealed class SiloBoundPlacementDirectorTests : IAsyncLifetime
         await routerB.CallShardAsync("6");
 
         // Assert
-        Assert.Equal(SiloB, SiloOf(_cluster.Client.GetGrain<ICacheDirectoryGrain>("6")));
+        Assert.Equal(SiloB, SiloOf(Cluster.Client.GetGrain<ICacheDirectoryGrain>("6")));
     }
 
     /// <summary>A router keyed with <paramref name="silo"/>'s address, checked to run there.</summary>
     private async Task<IRouterGrain> RouterOnAsync(SiloAddress silo)
     {
-        var router = _cluster.Client.GetGrain<IRouterGrain>(SiloBoundPlacement.KeyOf(silo, "router"));
+        var router = Cluster.Client.GetGrain<IRouterGrain>(SiloBoundPlacement.KeyOf(silo, "router"));
         Assert.Equal(silo, await router.WhereAmIAsync());
         return router;
     }
 
     private SiloAddress SiloOf(IGrain grain)
     {
-        Assert.True(_cluster.TryGetGrainContext(grain.GetGrainId(), out var context), $"{grain.GetGrainId()} has no activation.");
+        Assert.True(Cluster.TryGetGrainContext(grain.GetGrainId(), out var context), $"{grain.GetGrainId()} has no activation.");
         return context.Address.SiloAddress!;
     }
 }

@@ -31,7 +31,8 @@ public sealed class GrainStorageRegistrationTests : IAsyncLifetime
     public async Task AddPredictionCacheSilo_ProviderMemory_RegistersTheInMemoryStorageAndJobStore()
     {
         // Arrange
-        await using var cluster = await TestClusters.StartAsync(1, TestClusters.Memory());
+        await using var clusterHost = await TestClusters.StartAsync(1, TestClusters.Memory());
+        var cluster = clusterHost.Cluster;
         var services = cluster.Silos[0].ServiceProvider;
 
         // Act
@@ -47,8 +48,9 @@ public sealed class GrainStorageRegistrationTests : IAsyncLifetime
     public async Task AddPredictionCacheSilo_ProviderSqlite_RegistersTheSqlStorageOnAMigratedFile()
     {
         // Arrange
-        await using var cluster = await TestClusters.StartAsync(
+        await using var clusterHost = await TestClusters.StartAsync(
             1, new Dictionary<string, string?> { ["Storage:Provider"] = "sqlite", ["Storage:ConnectionString"] = _sqlite.ConnectionString });
+        var cluster = clusterHost.Cluster;
         var services = cluster.Silos[0].ServiceProvider;
 
         // Act
@@ -66,8 +68,9 @@ public sealed class GrainStorageRegistrationTests : IAsyncLifetime
     public async Task AddPredictionCacheSilo_ProviderSqlite_APredictionIsStoredInTheFile()
     {
         // Arrange
-        await using var cluster = await TestClusters.StartAsync(
+        await using var clusterHost = await TestClusters.StartAsync(
             1, new Dictionary<string, string?> { ["Storage:Provider"] = "sqlite", ["Storage:ConnectionString"] = _sqlite.ConnectionString });
+        var cluster = clusterHost.Cluster;
         var services = cluster.Silos[0].ServiceProvider;
         var predictions = services.GetRequiredService<PredictionService>();
 
@@ -90,8 +93,9 @@ public sealed class GrainStorageRegistrationTests : IAsyncLifetime
     public async Task AddPredictionCacheSilo_ProviderPostgres_RegistersTheSqlStorageOnAMigratedDatabase()
     {
         // Arrange
-        await using var cluster = await TestClusters.StartAsync(
+        await using var clusterHost = await TestClusters.StartAsync(
             1, new Dictionary<string, string?> { ["Storage:Provider"] = "postgres", ["Storage:ConnectionString"] = await _postgres.GetConnectionStringAsync() });
+        var cluster = clusterHost.Cluster;
         var services = cluster.Silos[0].ServiceProvider;
 
         // Act
