@@ -17,6 +17,7 @@ internal sealed class CacheStatistics
     private long _evictions;
     private long _expirations;
     private long _size;
+    private long _activations;
 
     /// <summary>Requests answered from the cache.</summary>
     public long Hits => _hits.Value + StorageHits;
@@ -44,6 +45,16 @@ internal sealed class CacheStatistics
 
     /// <summary>Entries removed because their TTL ran out.</summary>
     public long Expirations => Interlocked.Read(ref _expirations);
+
+    /// <summary>
+    /// Activations of the cache's own grains on this silo (prediction grains and directory shards), counted as they
+    /// activate and deactivate: nothing is listed to count them, and Orleans' own and the dashboard's grains are left out.
+    /// </summary>
+    public long Activations => Interlocked.Read(ref _activations);
+
+    internal void Activated() => Interlocked.Increment(ref _activations);
+
+    internal void Deactivated() => Interlocked.Decrement(ref _activations);
 
     /// <summary>Entries held in memory (registered with the directory).</summary>
     public long Size => Interlocked.Read(ref _size);

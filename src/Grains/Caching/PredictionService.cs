@@ -26,8 +26,6 @@ internal sealed class PredictionService(
 {
     /// <summary>Sends of one grain call Orleans rejected before it ran (see <see cref="CallKeyAsync{T}"/>).</summary>
     private const int MaxSends = 8;
-    private static readonly GrainType PredictionGrainType = GrainType.Create("predictioncache.prediction");
-    private static readonly GrainType DirectoryGrainType = GrainType.Create("predictioncache.directory");
 
     private readonly SiloLocalEntries _published = silo.Published;
     private readonly CacheStatistics _statistics = silo.Statistics;
@@ -178,19 +176,9 @@ internal sealed class PredictionService(
             Coalesced: coalesced,
             Inferences: _statistics.Inferences,
             Inflight: _statistics.Inflight,
-            Activations: await CountCacheActivationsAsync(cancellationToken),
+            Activations: (int)_statistics.Activations,
             StoredEntries: stored,
             MaxStoredEntries: storageOptions.Value.MaxEntries);
-    }
-
-    /// <summary>
-    /// The activations of the cache's own grains over the cluster: prediction grains and directory shards. Orleans' total
-    /// also counts its own grains and the dashboard's, which come and go on their own schedule.
-    /// </summary>
-    private async Task<int> CountCacheActivationsAsync(CancellationToken cancellationToken)
-    {
-        var activations = await grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, null, cancellationToken);
-        return activations.Count(a => a.GrainId.Type == PredictionGrainType || a.GrainId.Type == DirectoryGrainType);
     }
 }
 

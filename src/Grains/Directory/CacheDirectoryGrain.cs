@@ -25,6 +25,7 @@ internal sealed class CacheDirectoryGrain(SiloLocalDirectory directory, CacheSta
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        statistics.Activated();
         _shard = int.Parse(SiloBoundPlacement.NameOf(this.GetPrimaryKeyString()), CultureInfo.InvariantCulture);
         _touches = directory.BufferOf(_shard);
         _touch = key =>
@@ -32,6 +33,12 @@ internal sealed class CacheDirectoryGrain(SiloLocalDirectory directory, CacheSta
             _lru.Touch(key);
             accessTimes.Record(key);
         };
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        statistics.Deactivated();
         return Task.CompletedTask;
     }
 

@@ -46,6 +46,7 @@ internal sealed partial class PredictionGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        services.Statistics.Activated();
         _key = this.GetPrimaryKeyString();
         _shard = services.Directory.ShardOf(_key);
         if (!state.RecordExists)
@@ -75,6 +76,7 @@ internal sealed partial class PredictionGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        services.Statistics.Deactivated();
         if (_published is null)
         {
             return;
