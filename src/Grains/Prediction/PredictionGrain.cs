@@ -33,6 +33,10 @@ internal sealed partial class PredictionGrain(
     /// <summary>The state's name.</summary>
     public const string StateName = "entry";
 
+    // The clear generation when this activation was created, before Orleans read its state: a clear that began after
+    // that may have deleted the row the read returned, however close together the two happened.
+    private readonly long _createdInGeneration = services.ClearState.Generation;
+
     private string _key = "";
     private PublishedEntry? _published;
     private IGrainTimer? _ttlTimer;
@@ -56,9 +60,11 @@ internal sealed partial class PredictionGrain(
 
         // The state was read from storage (level 2) before this call: an entry evicted from memory, kept across a
         // restart, or kept by another silo. Eviction never deletes it; only expiry, removal, clearing and trimming do.
-        if (services.ClearState.Running || services.ClearState.PredatesLastClear(state.State.CreatedAt))
+        if (services.ClearState.Running || services.ClearState.Generation != _createdInGeneration ||
+            services.ClearState.PredatesLastClear(state.State.CreatedAt))
         {
-            // A clear is deleting this row, or was when it was read: it must not come back.
+            // A clear is deleting this row, or ran between the read and now (the row may be one it deleted), or the row
+            // predates the last clear: it must not come back.
             await ForgetStoredAsync(cancellationToken);
             return;
         }
@@ -72,6 +78,12 @@ internal sealed partial class PredictionGrain(
         }
 
         await PublishAsync(state.State, fromStorage: true, cancellationToken);
+        if (services.ClearState.Running || services.ClearState.Generation != _createdInGeneration)
+        {
+            // A clear began while the entry was being registered and may have missed it (its shard had no key to hand
+            // over yet): the entry goes now, so nothing from before a clear outlives it.
+            await ClearEntryAsync(cancellationToken);
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
