@@ -16,14 +16,16 @@ internal sealed class CacheClusterGrain(IGrainStateTable<CacheEntry> entries, Ti
         var hosts = await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(true, cancellationToken);
         var silos = hosts.Keys.Select(s => GrainFactory.GetGrain<ISiloCacheGrain>(SiloBoundPlacement.KeyOf(s, "cache"))).ToArray();
         var startedAt = time.GetUtcNow();
+        var begun = silos.Select(s => s.BeginClearAsync(startedAt)).ToArray();
         try
         {
-            await Task.WhenAll(silos.Select(s => s.BeginClearAsync(startedAt)));
+            await Task.WhenAll(begun);
             await entries.ClearAsync(cancellationToken);
         }
         finally
         {
-            await Task.WhenAll(silos.Select(static s => s.EndClearAsync()));
+            // Only where the clear began: ending it on a silo it never reached would leave that silo's clear count below zero.
+            await Task.WhenAll(silos.Where((_, i) => begun[i].IsCompletedSuccessfully).Select(static s => s.EndClearAsync()));
         }
     }
 }
