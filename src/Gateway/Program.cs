@@ -9,8 +9,9 @@ using PredictionCache.Gateway.Telemetry;
 using PredictionCache.Silo;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddGatewayDefaults();
 builder.UseOrleans(silo => silo.UseConfiguredClustering(builder.Configuration).AddPredictionCacheSilo());
-builder.Services.AddGateway();
+builder.Services.AddGateway(builder.Configuration);
 
 var app = builder.Build();
 app.UseGatewayProblems();

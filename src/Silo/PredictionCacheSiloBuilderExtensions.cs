@@ -11,7 +11,7 @@ using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Placement;
 using PredictionCache.Grains.Prediction;
 using PredictionCache.Grains.Storage;
-using PredictionCache.Silo.Metrics;
+using PredictionCache.Silo.Telemetry;
 using PredictionCache.Silo.Placement;
 using PredictionCache.Silo.Storage;
 
@@ -26,7 +26,8 @@ public static class PredictionCacheSiloBuilderExtensions
     /// <summary>
     /// Adds the prediction cache to a silo: its grains' services, the grain storage <c>Storage:Provider</c> names
     /// (<c>sqlite</c>, <c>postgres</c> or <c>memory</c>) with the SQL job store, schema migration and upkeep, the
-    /// placement of silo-bound grains, the grain-call metrics filter and the Orleans Dashboard's silo part. Clustering
+    /// placement of silo-bound grains, OpenTelemetry (<see cref="SiloTelemetry"/>), the grain-call metrics filter and the
+    /// Orleans Dashboard's silo part. Clustering
     /// is the host's (<see cref="UseConfiguredClustering"/>, or a test cluster's own).
     /// </summary>
     public static ISiloBuilder AddPredictionCacheSilo(this ISiloBuilder silo)
@@ -34,6 +35,7 @@ public static class PredictionCacheSiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(silo);
         var services = silo.Services;
         services.AddPredictionCache();
+        services.AddPredictionCacheTelemetry(silo.Configuration);
         services.AddValidatedOptions<SiloMetricsOptions>(SiloMetricsOptions.SectionName);
         services.TryAddSingleton<SiloMetrics>();
         silo.AddIncomingGrainCallFilter<GrainCallMetricsFilter>();

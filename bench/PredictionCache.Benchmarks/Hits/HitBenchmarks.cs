@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
@@ -8,7 +7,6 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Microsoft.Extensions.DependencyInjection;
 using Perfolizer.Horology;
 using PredictionCache.Benchmarks.Hosting;
-using PredictionCache.Gateway.Telemetry;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Directory;
 using PredictionCache.Grains.Keys;
@@ -46,15 +44,13 @@ public class HitBenchmarks
     private SiloLocalEntries _published = null!;
     private SiloLocalDirectory _directory = null!;
     private IGrainFactory _grains = null!;
-    private MetricsCollector? _collector;
 
     /// <summary>
-    /// <c>off</c>: grain-call instrumentation off (<c>Silo:Metrics:GrainCalls=false</c>) and nothing listening.
-    /// <c>on</c>: the default, grain calls counted and 1 in 1024 timed, nothing listening. <c>on+listener</c>: as
-    /// <c>on</c>, with the gateway's metrics collector (the <see cref="MeterListener"/> behind <c>/metrics</c> and the
-    /// dashboard) aggregating. In one process a case run later measures slower whatever it is (tiered JIT with dynamic
-    /// PGO keeps the hot path compiled for the first case), so compare them one per process:
-    /// <c>HIT_INSTRUMENTATION=off</c> (or <c>on+listener</c>) runs only that case; unset, only <c>on</c> runs.
+    /// <c>off</c>: grain-call instrumentation off (<c>Silo:Metrics:GrainCalls=false</c>). <c>on</c>: the default, grain
+    /// calls counted and 1 in 1024 timed. Either way the silo's OpenTelemetry meter provider listens, as in the gateway.
+    /// In one process a case run later measures slower whatever it is (tiered JIT with dynamic PGO keeps the hot path
+    /// compiled for the first case), so compare them one per process: <c>HIT_INSTRUMENTATION=off</c> runs only that
+    /// case; unset, only <c>on</c> runs.
     /// </summary>
     [ParamsSource(nameof(InstrumentationModes))]
     public string Instrumentation { get; set; } = "on";
@@ -70,16 +66,6 @@ public class HitBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        if (_collector is { } collector)
-        {
-            var samples = collector.Collect()
-                .Where(m => m.Name == "predictioncache.grain.call.duration")
-                .SelectMany(m => m.Series)
-                .Sum(s => s.Count);
-            Console.WriteLine($"// listener: {samples} sampled grain-call durations recorded");
-            collector.Dispose();
-        }
-
         _cluster?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
@@ -205,11 +191,6 @@ public class HitBenchmarks
         _published = services.GetRequiredService<SiloLocalEntries>();
         _directory = services.GetRequiredService<SiloLocalDirectory>();
         _grains = _cluster.Grains;
-        if (Instrumentation == "on+listener")
-        {
-            _collector = new MetricsCollector(services.GetRequiredService<IMeterFactory>());
-        }
-
         for (var i = 0; i < KeyCount; i++)
         {
             var text = $"benchmark hit text number {i}";

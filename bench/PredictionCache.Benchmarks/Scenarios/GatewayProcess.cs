@@ -48,9 +48,14 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the gateway with <paramref name="settings"/> (<c>--Key=value</c>); returns once the process runs (not yet ready).</summary>
-    public static GatewayProcess Start(params string[] settings)
+    public static GatewayProcess Start(params string[] settings) => StartIn(OutputFolder, settings);
+
+    /// <summary>
+    /// Starts the gateway of <paramref name="output"/> (a build or publish folder) with <paramref name="settings"/>, its
+    /// content root that folder; the process inherits this one's environment (e.g. <c>DOTNET_TieredPGO</c>).
+    /// </summary>
+    public static GatewayProcess StartIn(string output, params string[] settings)
     {
-        var output = OutputFolder;
         var dll = Path.Combine(output, "PredictionCache.Gateway.dll");
         if (!File.Exists(dll))
         {

@@ -23,15 +23,20 @@ internal static partial class StartupScenario
     public static async Task<bool> RunAsync(string[] args)
     {
         var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 30;
+        var folder = args.Length > 1 ? Path.GetFullPath(args[1]) : GatewayProcess.OutputFolder;
         Machine.PrintHeader($"startup: HTTP hits per second in the first {seconds} s of a gateway process vs steady state");
+        var knobs = Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal)).Order()
+            .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}");
+        Console.WriteLine($"gateway: {folder}; ReadyToRun: {IsReadyToRun(Path.Combine(folder, "PredictionCache.Gateway.dll"))}; runtime settings: {string.Join(' ', knobs.DefaultIfEmpty("defaults"))}");
         await using var database = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
         var texts = Path.Combine(Path.GetTempPath(), $"pcache-startup-{Guid.NewGuid():N}.txt");
         await File.WriteAllTextAsync(texts, Text + "\n");
         try
         {
             string[] settings = [$"--Storage:Provider={TestDatabase.Sqlite}", $"--Storage:ConnectionString={database.ConnectionString}"];
-            await using (var first = await GatewayProcess.StartReadyAsync(settings))
+            await using (var first = GatewayProcess.StartIn(folder, settings))
             {
+                await first.WaitUntilReadyAsync(Stopwatch.StartNew());
                 using var stored = await first.PredictAsync(Text, wait: true);
                 if (stored.StatusCode != HttpStatusCode.OK)
                 {
@@ -40,7 +45,7 @@ internal static partial class StartupScenario
             }
 
             var clock = Stopwatch.StartNew();
-            await using var gateway = GatewayProcess.Start(settings);
+            await using var gateway = GatewayProcess.StartIn(folder, settings);
             var ready = await gateway.WaitUntilReadyAsync(clock);
             Console.WriteLine($"ready {ready.TotalMilliseconds:N0} ms after process start; wrk -t{Threads} -c{Connections}, one warm input; load {Load()}");
             Console.WriteLine($"{"from s",7} {"req/s",9} {"p50 ms",8} {"p99 ms",8}  errors");
@@ -69,6 +74,14 @@ internal static partial class StartupScenario
         {
             File.Delete(texts);
         }
+    }
+
+    /// <summary>Whether <paramref name="dll"/> carries ReadyToRun code (a managed native header in its CLI header).</summary>
+    private static bool IsReadyToRun(string dll)
+    {
+        using var stream = File.OpenRead(dll);
+        using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+        return pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
     }
 
     private static string FirstAtOrAbove(List<double> curve, double rate)

@@ -8,23 +8,26 @@ namespace PredictionCache.Gateway.Dashboard;
 
 /// <summary>
 /// The dashboard's figures at one moment: <c>/cache/stats</c> itself (so the page shows exactly what it says), the
-/// activations by grain type (Orleans' own gauge), and the collector's cumulative instruments (grain calls and their
-/// duration buckets, inference by model, directory shards, jobs). Rates and percentiles are worked out by the page from
-/// two polls.
+/// activations by grain type (Orleans' own gauge), and the cumulative instruments (grain calls and their duration
+/// buckets, inference by model, directory shards, jobs) read from the same OpenTelemetry meter provider as
+/// <c>/metrics</c> (<see cref="DashboardMetricReader"/>). Rates and percentiles are worked out by the page from two polls.
 /// </summary>
-internal sealed class DashboardData(PredictionService cache, MetricsCollector collector, CacheMetrics metrics, TimeProvider time)
+internal sealed class DashboardData(PredictionService cache, DashboardMetricReader reader, CacheMetrics metrics, TimeProvider time)
 {
+    /// <summary>Orleans' gauge of activations per grain type (tag <c>grain_type</c>, system targets included).</summary>
+    public const string OrleansActivations = "orleans-catalog-activations";
+
     public async Task<string> BuildJsonAsync(CancellationToken cancellationToken)
     {
         // The stats count the stored entries (and update that gauge); only the jobs are left to count.
         var stats = await cache.GetStatsAsync(cancellationToken);
         await cache.RefreshJobCountsAsync(cancellationToken);
-        var snapshot = collector.Collect().ToDictionary(m => m.Name, StringComparer.Ordinal);
+        var snapshot = reader.Read();
 
         // Orleans' own gauge, from this host's meter: IManagementGrain.GetSimpleGrainStatistics counts through a static
         // listener, which mixes every silo of a process (tests host several). System targets are not grains: left out.
         var activations = new JsonObject();
-        foreach (var type in Series(snapshot, MetricsCollector.OrleansActivations)
+        foreach (var type in Series(snapshot, OrleansActivations)
             .Where(s => s.Tag("grain_type") is { } type && !type.StartsWith("sys.", StringComparison.Ordinal) && s.Value > 0)
             .OrderBy(s => s.Tag("grain_type"), StringComparer.Ordinal))
         {
@@ -74,7 +77,7 @@ internal sealed class DashboardData(PredictionService cache, MetricsCollector co
         return root.ToJsonString();
     }
 
-    private static IReadOnlyList<SeriesSnapshot> Series(Dictionary<string, MetricSnapshot> snapshot, string name) =>
+    private static IReadOnlyList<SeriesSnapshot> Series(IReadOnlyDictionary<string, MetricSnapshot> snapshot, string name) =>
         snapshot.TryGetValue(name, out var metric) ? metric.Series : [];
 
     private static void AddHistogram(JsonObject entry, SeriesSnapshot? histogram)

@@ -10,7 +10,7 @@ namespace PredictionCache.Gateway.Infrastructure;
 /// <summary>Registers the gateway's services and maps its middleware.</summary>
 internal static class GatewayServiceCollectionExtensions
 {
-    public static IServiceCollection AddGateway(this IServiceCollection services)
+    public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<GatewayOptions>(GatewayOptions.SectionName);
 
@@ -18,9 +18,7 @@ internal static class GatewayServiceCollectionExtensions
         // Gateway:MaxRequestBytes (up to 64 MiB) allows.
         services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<GatewayOptions>>((kestrel, gateway) => kestrel.Limits.MaxRequestBodySize = gateway.Value.MaxRequestBytes);
-        // Before the cache: its hosted service starts first, so the collector and the OTLP exporter see the silo's
-        // first activations (the activation count is an up/down counter: an add made before listening is lost).
-        services.AddGatewayTelemetry();
+        services.AddGatewayTelemetry(configuration);
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(json =>
         {

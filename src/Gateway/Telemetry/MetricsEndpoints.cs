@@ -2,23 +2,25 @@ using PredictionCache.Grains.Caching;
 
 namespace PredictionCache.Gateway.Telemetry;
 
-/// <summary><c>GET /metrics</c>: every collected instrument in the Prometheus text format.</summary>
+/// <summary><c>GET /metrics</c>: OpenTelemetry's Prometheus exporter over the host's meter provider.</summary>
 internal static class MetricsEndpoints
 {
     public static IEndpointRouteBuilder MapMetricsEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/metrics", GetMetricsAsync)
+        // Stored entries and jobs are counted in storage, so at scrape time rather than on every change: the branch
+        // counts them before the exporter collects.
+        endpoints.MapPrometheusScrapingEndpoint(
+                "/metrics",
+                meterProvider: null,
+                configureBranchedPipeline: branch => branch.Use(async (context, next) =>
+                {
+                    await context.RequestServices.GetRequiredService<PredictionService>().RefreshGaugesAsync(context.RequestAborted);
+                    await next(context);
+                }),
+                optionsName: null)
             .WithTags("Telemetry")
             .WithName("GetMetrics")
-            .WithSummary("Metrics in the Prometheus text exposition format 0.0.4.")
-            .Produces<string>(StatusCodes.Status200OK, "text/plain");
+            .WithSummary("Metrics in the Prometheus text exposition format (OpenMetrics when asked for).");
         return endpoints;
-    }
-
-    internal static async Task<IResult> GetMetricsAsync(PredictionService cache, MetricsCollector collector, CancellationToken cancellationToken)
-    {
-        // Stored entries and jobs are counted in storage, so at scrape time rather than on every change.
-        await cache.RefreshGaugesAsync(cancellationToken);
-        return TypedResults.Text(PrometheusFormatter.Format(collector.Collect()), PrometheusFormatter.ContentType);
     }
 }

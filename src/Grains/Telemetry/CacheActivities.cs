@@ -5,7 +5,8 @@ namespace PredictionCache.Grains.Telemetry;
 /// <summary>
 /// The cache's traces: the <see cref="ActivitySource"/> named <see cref="SourceName"/>. A request gets an activity
 /// named after its outcome (<see cref="Hit"/>, <see cref="CoalescedWait"/> or <see cref="Miss"/>), and each
-/// inference one of its own (<see cref="Inference"/>), each tagged with the cache key and the job id.
+/// inference one of its own (<see cref="Inference"/>), each tagged with the cache key and the job id; an upstream
+/// request to a model server is <see cref="ModelBatch"/>.
 /// </summary>
 public static class CacheActivities
 {
@@ -23,6 +24,12 @@ public static class CacheActivities
 
     /// <summary>One inference by a model.</summary>
     public const string Inference = "predictioncache.inference";
+
+    /// <summary>One upstream request to a model server, carrying a batch of misses.</summary>
+    public const string ModelBatch = "predictioncache.model_batch";
+
+    /// <summary>Tag: how many misses an upstream request carried.</summary>
+    public const string BatchSizeTag = "predictioncache.batch_size";
 
     /// <summary>Tag: the cache key.</summary>
     public const string CacheKeyTag = "predictioncache.cache_key";

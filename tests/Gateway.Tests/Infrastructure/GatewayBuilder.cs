@@ -23,7 +23,7 @@ internal static class GatewayBuilder
         builder.Configuration.AddInMemoryCollection(FreePorts.SiloSettings());
         builder.Configuration.AddInMemoryCollection(settings);
         builder.UseOrleans(silo => silo.UseConfiguredClustering(builder.Configuration).AddPredictionCacheSilo());
-        builder.Services.AddGateway();
+        builder.Services.AddGateway(builder.Configuration);
         return builder.Build();
     }
 }

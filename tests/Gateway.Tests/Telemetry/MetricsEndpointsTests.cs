@@ -1,9 +1,10 @@
 using System.Net;
 using PredictionCache.Gateway.Tests.Infrastructure;
+using PredictionCache.TestKit;
 
 namespace PredictionCache.Gateway.Tests.Telemetry;
 
-/// <summary><c>GET /metrics</c>: parses as Prometheus text, and its counters agree with <c>/cache/stats</c>.</summary>
+/// <summary><c>GET /metrics</c> (OpenTelemetry's exporter): parses as strict Prometheus text, and its counters agree with <c>/cache/stats</c>.</summary>
 public sealed class MetricsEndpointsTests
 {
     [Fact]
@@ -27,7 +28,8 @@ public sealed class MetricsEndpointsTests
 
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+        Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
+        Assert.Contains(response.Content.Headers.ContentType.Parameters, p => p.Name == "version" && p.Value == "0.0.4");
         Assert.Equal(3, stats.GetProperty("hits").GetInt64());
         Assert.Equal(2, stats.GetProperty("misses").GetInt64());
         Assert.Equal(stats.GetProperty("hits_l1").GetInt64(), Value(metrics, "predictioncache_cache_hits_total", ("cache_level", "l1")));

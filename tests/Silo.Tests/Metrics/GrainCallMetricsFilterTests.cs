@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using PredictionCache.Grains.Directory;
 using PredictionCache.Grains.Placement;
-using PredictionCache.Silo.Metrics;
+using PredictionCache.Silo.Telemetry;
 using PredictionCache.TestKit;
 
 namespace PredictionCache.Silo.Tests.Metrics;

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using PredictionCache.Grains.Telemetry;
 
 namespace PredictionCache.Grains.Inference.Http;
 
@@ -7,7 +9,9 @@ namespace PredictionCache.Grains.Inference.Http;
 /// Sends one model's misses upstream in batches: a batch waits for a free upstream slot (at most
 /// <c>MaxConcurrency</c> requests in flight), takes what is queued up to <c>MaxBatchSize</c>, then waits up to
 /// <c>MaxDelayMs</c> for more. Each miss gets its own prediction back, or the batch's failure. Misses pile up
-/// while every slot is busy, so batches grow under load without any added delay.
+/// while every slot is busy, so batches grow under load without any added delay. Each upstream request is a span
+/// (<see cref="CacheActivities.ModelBatch"/>) whose parent is the first miss's inference and which links the others',
+/// so the model server's HTTP call shows in the trace of the inference that started it.
 /// </summary>
 internal sealed class MicroBatcher : IAsyncDisposable, IDisposable
 {
@@ -48,7 +52,7 @@ internal sealed class MicroBatcher : IAsyncDisposable, IDisposable
     /// <summary>Queues <paramref name="text"/> for the next batch and completes with its own prediction.</summary>
     public Task<PredictionResult> InferAsync(string text, CancellationToken cancellationToken)
     {
-        var pending = new Pending(text);
+        var pending = new Pending(text, Activity.Current?.Context ?? default);
         if (cancellationToken.CanBeCanceled)
         {
             pending.Registration = cancellationToken.Register(
@@ -97,6 +101,8 @@ internal sealed class MicroBatcher : IAsyncDisposable, IDisposable
 
     private async Task RunAsync()
     {
+        // The loop's sends are parented on their misses' spans, never on whatever was current when the loop started.
+        Activity.Current = null;
         var reader = _queue.Reader;
         var token = _stopping.Token;
         while (await reader.WaitToReadAsync(token))
@@ -167,6 +173,13 @@ internal sealed class MicroBatcher : IAsyncDisposable, IDisposable
 
     private async Task SendAsync(List<Pending> batch)
     {
+        using var activity = CacheActivities.Source.StartActivity(
+            CacheActivities.ModelBatch,
+            ActivityKind.Internal,
+            batch[0].Context,
+            links: batch.Count > 1 ? [.. batch.Skip(1).Where(p => p.Context != default).Select(p => new ActivityLink(p.Context))] : null);
+        activity?.SetTag(CacheActivities.ModelTag, _model);
+        activity?.SetTag(CacheActivities.BatchSizeTag, batch.Count);
         try
         {
             var texts = batch.ConvertAll(p => p.Text);
@@ -178,6 +191,7 @@ internal sealed class MicroBatcher : IAsyncDisposable, IDisposable
         }
         catch (Exception ex)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             ModelServerLog.BatchFailed(_logger, _model, batch.Count, ex.Message);
             foreach (var pending in batch)
             {
@@ -196,9 +210,12 @@ internal sealed class MicroBatcher : IAsyncDisposable, IDisposable
         }
     }
 
-    private sealed class Pending(string text)
+    private sealed class Pending(string text, ActivityContext context)
     {
         public string Text { get; } = text;
+
+        /// <summary>The span of the inference that queued this miss (default when nothing traces).</summary>
+        public ActivityContext Context { get; } = context;
 
         public TaskCompletionSource<PredictionResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

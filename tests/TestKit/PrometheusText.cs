@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace PredictionCache.Gateway.Tests.Infrastructure;
+namespace PredictionCache.TestKit;
 
 /// <summary>One sample line: its name, labels and value.</summary>
 public sealed record PrometheusSample(string Name, IReadOnlyDictionary<string, string> Labels, double Value);

@@ -1,4 +1,4 @@
-namespace PredictionCache.Silo.Metrics;
+namespace PredictionCache.Silo.Telemetry;
 
 /// <summary>Options of the silo's own instruments (section <c>Silo:Metrics</c>).</summary>
 public sealed class SiloMetricsOptions

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 
-namespace PredictionCache.Silo.Metrics;
+namespace PredictionCache.Silo.Telemetry;
 
 /// <summary>
 /// The silo's own instruments, on a meter named <see cref="MeterName"/> created from the host's

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace PredictionCache.Silo.Metrics;
+namespace PredictionCache.Silo.Telemetry;
 
 /// <summary>
 /// Counts and times the calls to the cache's own grains, per grain type and method (<see cref="SiloMetrics"/>). Calls

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Configuration.Memory;
+
+namespace PredictionCache.Gateway.Infrastructure;
+
+/// <summary>
+/// The host settings the gateway ships with, as the lowest-precedence configuration source: they hold wherever the
+/// process starts from (a published folder run from elsewhere has no <c>appsettings.json</c> in its content root, and
+/// ASP.NET Core's own defaults would log every request at Information), and any other source overrides them.
+/// </summary>
+internal static class GatewayDefaults
+{
+    public static IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
+    {
+        ["Urls"] = "http://127.0.0.1:8080",
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Polly"] = "Warning",
+        ["Logging:LogLevel:Orleans.Runtime.Watchdog"] = "Error",
+    };
+
+    /// <summary>Puts <see cref="Settings"/> first among <paramref name="configuration"/>'s sources, under every other one.</summary>
+    public static IConfigurationManager AddGatewayDefaults(this IConfigurationManager configuration)
+    {
+        configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = Settings });
+        return configuration;
+    }
+}
