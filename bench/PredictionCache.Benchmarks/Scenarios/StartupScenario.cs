@@ -12,7 +12,9 @@ namespace PredictionCache.Benchmarks.Scenarios;
 /// (<c>bench/wrk/post.lua</c>, that one input, so every request is a hit) runs in one-second slices for the first
 /// <c>seconds</c> (default 30), printing requests per second and latency of each slice against the time since the
 /// process started: JIT tiering, the first level-2 read and the thread pool's ramp-up show in the first slices. Then one
-/// 10-second wrk run gives the steady-state figure the curve is compared with.
+/// 10-second wrk run gives the steady-state figure the curve is compared with. The gateway is the Release build, or the
+/// folder given (a <c>dotnet publish</c> output, e.g. ReadyToRun); runtime settings go in as the environment
+/// (<c>DOTNET_TieredPGO=0 dotnet $B startup 30 folder</c>), which the gateway process inherits.
 /// </summary>
 internal static partial class StartupScenario
 {
@@ -25,7 +27,11 @@ internal static partial class StartupScenario
         var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 30;
         var folder = args.Length > 1 ? Path.GetFullPath(args[1]) : GatewayProcess.OutputFolder;
         Machine.PrintHeader($"startup: HTTP hits per second in the first {seconds} s of a gateway process vs steady state");
-        var knobs = Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal)).Order()
+        // The runtime's knobs among the environment (the CLI's own variables left out).
+        var knobs = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal) && !k.StartsWith("DOTNET_CLI_", StringComparison.Ordinal) &&
+                        k is not ("DOTNET_NOLOGO" or "DOTNET_GENERATE_ASPNET_CERTIFICATE"))
+            .Order()
             .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}");
         Console.WriteLine($"gateway: {folder}; ReadyToRun: {IsReadyToRun(Path.Combine(folder, "PredictionCache.Gateway.dll"))}; runtime settings: {string.Join(' ', knobs.DefaultIfEmpty("defaults"))}");
         await using var database = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
