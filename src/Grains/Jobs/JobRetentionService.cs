@@ -22,7 +22,8 @@ internal sealed partial class JobRetentionService(IJobStore jobs, IOptions<JobOp
 
     internal Task StartAsync(CancellationToken cancellationToken)
     {
-        _loop = SweepOnTheClockAsync(TimeSpan.FromMinutes(options.Value.SweepIntervalMinutes), _stopping.Token);
+        _loop = OnTheClock.RunAsync(
+            TimeSpan.FromMinutes(options.Value.SweepIntervalMinutes), time, jobs.SweepAsync, ex => LogSweepFailed(logger, ex), _stopping.Token);
         return Task.CompletedTask;
     }
 
@@ -32,29 +33,6 @@ internal sealed partial class JobRetentionService(IJobStore jobs, IOptions<JobOp
         if (_loop is not null)
         {
             await _loop;
-        }
-    }
-
-    private async Task SweepOnTheClockAsync(TimeSpan interval, CancellationToken stopping)
-    {
-        using var timer = new PeriodicTimer(interval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stopping))
-            {
-                try
-                {
-                    await jobs.SweepAsync(stopping);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogSweepFailed(logger, ex);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // Stopping.
         }
     }
 

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PredictionCache.Grains;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Prediction;
@@ -51,7 +52,9 @@ internal sealed partial class CacheStorageService(
             }
         }
 
-        _upkeep = RunUpkeepAsync(TimeSpan.FromSeconds(options.Value.MaintenanceIntervalSeconds), _stopping.Token);
+        // The upkeep loop, owned by this service: a failed pass (storage down) is logged and the next tries again.
+        _upkeep = OnTheClock.RunAsync(
+            TimeSpan.FromSeconds(options.Value.MaintenanceIntervalSeconds), time, RunOnceAsync, ex => LogMaintenanceFailed(logger, ex), _stopping.Token);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -143,30 +146,6 @@ internal sealed partial class CacheStorageService(
     {
         var keys = accessTimes.TakeAll();
         return keys.Count == 0 ? Task.CompletedTask : entries.RecordAccessAsync(keys, time.GetUtcNow(), cancellationToken);
-    }
-
-    /// <summary>The upkeep loop, owned by this service: a failed pass (storage down) is logged and the next tries again.</summary>
-    private async Task RunUpkeepAsync(TimeSpan interval, CancellationToken stopping)
-    {
-        using var timer = new PeriodicTimer(interval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stopping))
-            {
-                try
-                {
-                    await RunOnceAsync(stopping);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogMaintenanceFailed(logger, ex);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // Stopping.
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Jobs left processing by an earlier stop or crash: {Completed} completed from their stored entries, {Failed} marked failed")]

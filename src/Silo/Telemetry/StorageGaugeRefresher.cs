@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PredictionCache.Grains;
 using PredictionCache.Grains.Caching;
 
 namespace PredictionCache.Silo.Telemetry;
@@ -20,25 +21,7 @@ internal sealed partial class StorageGaugeRefresher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = int.TryParse(configuration["OTEL_METRIC_EXPORT_INTERVAL"], NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0 ? ms : 60_000;
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(interval), time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await cache.RefreshGaugesAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogRefreshFailed(logger, ex);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping.
-        }
+        await OnTheClock.RunAsync(TimeSpan.FromMilliseconds(interval), time, cache.RefreshGaugesAsync, ex => LogRefreshFailed(logger, ex), stoppingToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Counting stored entries and jobs for the metrics failed; the next export tries again")]

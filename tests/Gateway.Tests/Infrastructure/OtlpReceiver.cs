@@ -23,7 +23,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
     private readonly HttpListener _listener = new();
     private readonly ConcurrentQueue<OtlpSpan> _spans = new();
     private readonly Task _loop;
-    private TaskCompletionSource _received = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChangeSignal _received = new();
     private int _metricExports;
 
     private long _metricBytes;
@@ -47,13 +47,16 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     public IReadOnlyCollection<OtlpSpan> Spans => _spans;
 
-    /// <summary>Resolves with the spans received so far once <paramref name="done"/> holds of them.</summary>
+    /// <summary>
+    /// Resolves with the spans received so far once <paramref name="done"/> holds of them, checked now and again on
+    /// every export received; fails after <see cref="TestWait.HangGuard"/> listing what did arrive.
+    /// </summary>
     public async Task<IReadOnlyList<OtlpSpan>> WaitForSpansAsync(Func<IReadOnlyList<OtlpSpan>, bool> done, string what)
     {
         IReadOnlyList<OtlpSpan> spans = [];
         try
         {
-            await WaitUntilAsync(() => done(spans = [.. _spans]), what);
+            await _received.WaitUntilAsync(() => done(spans = [.. _spans]), what);
         }
         catch (TimeoutException ex)
         {
@@ -68,34 +71,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
     }
 
     /// <summary>Resolves once a metrics export with a body has arrived.</summary>
-    public Task WaitForMetricsAsync() => WaitUntilAsync(() => MetricExports > 0 && MetricBytes > 0, "a metrics export");
-
-    /// <summary>
-    /// Resolves once <paramref name="done"/> holds, checked now and again on every export received; fails after
-    /// <see cref="TestWait.HangGuard"/>, naming <paramref name="what"/>.
-    /// </summary>
-    private async Task WaitUntilAsync(Func<bool> done, string what)
-    {
-        // Exports keep arriving (metrics every interval), so the guard is on the whole wait, not on each export.
-        using var guard = new CancellationTokenSource(TestWait.HangGuard);
-        while (true)
-        {
-            var received = Volatile.Read(ref _received).Task;
-            if (done())
-            {
-                return;
-            }
-
-            try
-            {
-                await received.WaitAsync(guard.Token);
-            }
-            catch (OperationCanceledException ex) when (guard.IsCancellationRequested)
-            {
-                throw new TimeoutException($"Waited {TestWait.HangGuard.TotalSeconds:0} s for {what}.", ex);
-            }
-        }
-    }
+    public Task WaitForMetricsAsync() => _received.WaitUntilAsync(() => MetricExports > 0 && MetricBytes > 0, "a metrics export");
 
     public async ValueTask DisposeAsync()
     {
@@ -141,7 +117,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
             context.Response.StatusCode = 200;
             context.Response.Close();
-            Interlocked.Exchange(ref _received, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            _received.Notify();
         }
     }
 
