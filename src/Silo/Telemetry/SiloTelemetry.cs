@@ -16,10 +16,10 @@ namespace PredictionCache.Silo.Telemetry;
 /// OpenTelemetry for a silo of the cache, through <c>AddOpenTelemetry()</c>: the cache's meters and Orleans',
 /// HttpClient (the model servers), Npgsql and the .NET runtime; while <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, OTLP
 /// export of those metrics and of traces (the cache's activities, Orleans' grain calls and grain storage, HttpClient,
-/// Npgsql), over HTTP/protobuf by default. The OTLP exporter reads OpenTelemetry's standard variables (<c>OTEL_EXPORTER_OTLP_PROTOCOL</c>,
-/// <c>OTEL_METRIC_EXPORT_INTERVAL</c>, <c>OTEL_BSP_SCHEDULE_DELAY</c>, <c>OTEL_SERVICE_NAME</c>, ...) from the host's
-/// configuration, so they work as environment variables and as <c>--KEY=value</c> arguments. The gateway adds ASP.NET
-/// Core and its readers (Prometheus, dashboard) to the same builder.
+/// Npgsql), over HTTP/protobuf by default. The OTLP exporter reads OpenTelemetry's standard variables
+/// (<c>OTEL_EXPORTER_OTLP_PROTOCOL</c>, <c>OTEL_METRIC_EXPORT_INTERVAL</c>, <c>OTEL_BSP_SCHEDULE_DELAY</c>,
+/// <c>OTEL_SERVICE_NAME</c>, ...) from the host's configuration, so they work as environment variables and as
+/// <c>--KEY=value</c> arguments. The gateway adds ASP.NET Core and its readers (Prometheus, dashboard) to the same builder.
 /// </summary>
 public static class SiloTelemetry
 {

@@ -173,11 +173,14 @@ internal sealed class MicroBatcher : IAsyncDisposable, IDisposable
 
     private async Task SendAsync(List<Pending> batch)
     {
-        using var activity = CacheActivities.Source.StartActivity(
-            CacheActivities.ModelBatch,
-            ActivityKind.Internal,
-            batch[0].Context,
-            links: batch.Count > 1 ? [.. batch.Skip(1).Where(p => p.Context != default).Select(p => new ActivityLink(p.Context))] : null);
+        // The other misses' links are built only while something traces: untraced, a send allocates nothing for spans.
+        using var activity = CacheActivities.Source.HasListeners()
+            ? CacheActivities.Source.StartActivity(
+                CacheActivities.ModelBatch,
+                ActivityKind.Internal,
+                batch[0].Context,
+                links: [.. batch.Skip(1).Where(p => p.Context != default).Select(p => new ActivityLink(p.Context))])
+            : null;
         activity?.SetTag(CacheActivities.ModelTag, _model);
         activity?.SetTag(CacheActivities.BatchSizeTag, batch.Count);
         try
