@@ -6,11 +6,10 @@ using PredictionCache.Gateway.Jobs;
 using PredictionCache.Gateway.Models;
 using PredictionCache.Gateway.Predict;
 using PredictionCache.Gateway.Telemetry;
-using PredictionCache.Silo;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddGatewayDefaults();
-builder.UseOrleans(silo => silo.UseConfiguredClustering(builder.Configuration).AddPredictionCacheSilo());
+builder.AddPredictionCacheOrleans();
 builder.Services.AddGateway(builder.Configuration);
 
 var app = builder.Build();
@@ -21,6 +20,7 @@ app.MapPredictEndpoints();
 app.MapBatchPredictEndpoints();
 app.MapJobEndpoints();
 app.MapCacheEndpoints();
+app.MapClusterEndpoints();
 app.MapModelEndpoints();
 app.MapHealthEndpoints();
 app.MapMetricsEndpoints();

@@ -28,7 +28,7 @@ public static class PredictionCacheSiloBuilderExtensions
     /// (<c>sqlite</c>, <c>postgres</c> or <c>memory</c>) with the SQL job store, schema migration and upkeep, the
     /// placement of silo-bound grains, OpenTelemetry (<see cref="SiloTelemetry"/>), the grain-call metrics filter and the
     /// Orleans Dashboard's silo part. Clustering
-    /// is the host's (<see cref="UseConfiguredClustering"/>, or a test cluster's own).
+    /// is the host's (<see cref="UseConfiguredClustering(ISiloBuilder, IConfiguration)"/>, or a test cluster's own).
     /// </summary>
     public static ISiloBuilder AddPredictionCacheSilo(this ISiloBuilder silo)
     {
@@ -55,11 +55,31 @@ public static class PredictionCacheSiloBuilderExtensions
     }
 
     /// <summary>
+    /// What a gateway that is only an Orleans client of a grain tier needs to serve requests: the cache's front door
+    /// (<c>PredictionService</c>: every call goes to a grain on a silo), the models for validation and normalization,
+    /// the shared SQL job store (jobs are read and waited on where the silos write them) and telemetry. Storage must be
+    /// one the silos share (<c>sqlite</c> on one machine, <c>postgres</c>): jobs in a silo's memory are out of a client's
+    /// reach.
+    /// </summary>
+    public static IClientBuilder AddPredictionCacheClient(this IClientBuilder client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var services = client.Services;
+        services.AddPredictionCache();
+        services.AddPredictionCacheTelemetry(client.Configuration);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, SharedStorageValidator>());
+        AddStorage(services);
+        return client;
+    }
+
+    /// <summary>
     /// Clustering as Orleans' own configuration section says (<c>Orleans:Clustering:ProviderType</c>, applied by
     /// <c>UseOrleans</c>); without an <c>Orleans:Clustering</c> section, a single-node cluster on this machine that needs
     /// no server, on <c>Orleans:Endpoints:SiloPort</c> (default 11111) and <c>Orleans:Endpoints:GatewayPort</c> (default
     /// 30000; 0: no gateway for clients). Two nodes on one machine need ports of their own: Orleans listens with
-    /// SO_REUSEPORT, so a second process on the same ports starts without an error.
+    /// SO_REUSEPORT, so a second process on the same ports starts without an error. With Redis clustering the grain
+    /// directory is Orleans' Redis directory on the same server (unless an <c>Orleans:GrainDirectory</c> section names
+    /// one), so each key has one registration cluster-wide, and membership runs on <see cref="ClusterTopology"/>'s timings.
     /// </summary>
     public static ISiloBuilder UseConfiguredClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -71,11 +91,43 @@ public static class PredictionCacheSiloBuilderExtensions
             silo.UseLocalhostClustering(
                 siloPort: endpoints.GetValue("SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
                 gatewayPort: endpoints.GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
-                serviceId: configuration["Orleans:ServiceId"] ?? "predictioncache",
-                clusterId: configuration["Orleans:ClusterId"] ?? "predictioncache");
+                serviceId: configuration["Orleans:ServiceId"] ?? ClusterTopology.DefaultId,
+                clusterId: configuration["Orleans:ClusterId"] ?? ClusterTopology.DefaultId);
+            return silo;
+        }
+
+        ClusterTopology.ConfigureIds(silo.Services, configuration);
+        ClusterTopology.ConfigureMembership(silo.Services, configuration);
+        if (ClusterTopology.RedisConnectionString(configuration) is { } redis && !configuration.GetSection("Orleans:GrainDirectory").Exists())
+        {
+            silo.UseRedisGrainDirectoryAsDefault(directory => directory.ConfigurationOptions = ClusterTopology.RedisOptions(redis));
         }
 
         return silo;
+    }
+
+    /// <summary>
+    /// A gateway's Orleans client, connecting to the grain tier as <see cref="UseConfiguredClustering(ISiloBuilder, IConfiguration)"/>
+    /// would place a silo: Orleans' <c>Orleans:Clustering</c> section, or, without one, the silo on this machine at
+    /// <c>Orleans:Endpoints:GatewayPort</c> (default 30000).
+    /// </summary>
+    public static IClientBuilder UseConfiguredClustering(this IClientBuilder client, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (!configuration.GetSection("Orleans:Clustering").Exists())
+        {
+            client.UseLocalhostClustering(
+                gatewayPort: configuration.GetSection("Orleans:Endpoints").GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
+                serviceId: configuration["Orleans:ServiceId"] ?? ClusterTopology.DefaultId,
+                clusterId: configuration["Orleans:ClusterId"] ?? ClusterTopology.DefaultId);
+        }
+        else
+        {
+            ClusterTopology.ConfigureIds(client.Services, configuration);
+        }
+
+        return client;
     }
 
     private static void AddStorage(IServiceCollection services)
@@ -104,5 +156,7 @@ public static class PredictionCacheSiloBuilderExtensions
             : ActivatorUtilities.CreateInstance<MemoryJobStore>(sp)));
         services.TryAddSingleton<CacheStorageService>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<CacheStorageService>());
+        services.TryAddSingleton<DeadSiloJobSettler>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DeadSiloJobSettler>());
     }
 }

@@ -16,5 +16,6 @@ namespace PredictionCache.Gateway.Infrastructure;
 [JsonSerializable(typeof(JobResponse))]
 [JsonSerializable(typeof(CacheStatsSnapshot))]
 [JsonSerializable(typeof(ClearResponse))]
+[JsonSerializable(typeof(ClusterResponse))]
 [JsonSerializable(typeof(ModelsResponse))]
 internal sealed partial class GatewayJsonContext : JsonSerializerContext;

@@ -8,6 +8,14 @@ public sealed class GatewayOptions : IValidatableObject
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Gateway";
 
+    /// <summary>
+    /// <value>
+    /// <c>CoHosted</c> (default): the process is a gateway and a silo. <c>Client</c>: it is only an Orleans client of a
+    /// grain tier of <c>src/Silo</c> processes (read once, at start-up).
+    /// </value>
+    /// </summary>
+    public GatewayTopology Topology { get; set; } = GatewayTopology.CoHosted;
+
     /// <summary><value>Largest <c>text</c>, in bytes of UTF-8; larger is a 413. Range 1–16,777,216; default 65,536.</value></summary>
     [Range(1, 16 * 1024 * 1024)]
     public int MaxTextBytes { get; set; } = 65_536;

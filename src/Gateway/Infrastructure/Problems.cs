@@ -71,10 +71,36 @@ internal static class Problems
     public static int StatusOf(Exception? error) => error switch
     {
         BadHttpRequestException bad => bad.StatusCode,
-        SiloUnavailableException or OrleansMessageRejectionException => StatusCodes.Status503ServiceUnavailable,
+        _ when IsClusterUnavailable(error) => StatusCodes.Status503ServiceUnavailable,
         _ when IsStorageDown(error) => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
+
+    /// <summary>
+    /// The grain tier cannot take the call now: a silo shutting down, dead or unreachable (a call to it rejected or timed
+    /// out), the Orleans client not connected to any silo, or Redis (membership, grain directory) down. Orleans reports a
+    /// failure of its own machinery (placement, the grain directory: "Lookup failed for ...") as a bare
+    /// <see cref="OrleansException"/> whose cause it keeps only as text once the error has crossed its messaging; no
+    /// request's content causes one, so it is a retryable 503 too (and logged).
+    /// </summary>
+    private static bool IsClusterUnavailable(Exception? error)
+    {
+        for (var current = error; current is not null; current = current.InnerException)
+        {
+            if (current is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or GatewayTooBusyException or Orleans.Runtime.Messaging.ConnectionFailedException
+                or StackExchange.Redis.RedisException)
+            {
+                return true;
+            }
+
+            if (current.GetType() == typeof(OrleansException))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// Storage down or unreachable: the exception itself, or the one Orleans wraps it in when a grain's state could not
@@ -101,18 +127,18 @@ internal static class Problems
         {
             case BadHttpRequestException bad:
                 return TypedResults.Problem(bad.Message, statusCode: StatusOf(bad)).ExecuteAsync(context);
-            case SiloUnavailableException or OrleansMessageRejectionException:
-                context.Response.Headers.RetryAfter = "1";
-                return TypedResults.Problem(
-                    "The grain tier is shutting down or unreachable; retry on another node or in a moment.",
-                    statusCode: StatusOf(error),
-                    title: "Shutting down").ExecuteAsync(context);
             case not null when IsStorageDown(error):
                 context.Response.Headers.RetryAfter = "5";
                 return TypedResults.Problem(
                     "The cache's storage is unavailable; retry in a moment.",
                     statusCode: StatusOf(error),
                     title: "Storage unavailable").ExecuteAsync(context);
+            case not null when IsClusterUnavailable(error):
+                context.Response.Headers.RetryAfter = "1";
+                return TypedResults.Problem(
+                    "The cluster cannot take the request now (a node is stopping or unreachable, or its coordination store is down); retry in a moment or on another node.",
+                    statusCode: StatusOf(error),
+                    title: "Cluster unavailable").ExecuteAsync(context);
             default:
                 return TypedResults.Problem(
                     "The gateway failed to answer; the error is logged.", statusCode: StatusOf(error), title: "Internal error").ExecuteAsync(context);

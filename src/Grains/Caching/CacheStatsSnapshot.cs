@@ -1,8 +1,10 @@
+using PredictionCache.Grains.Cluster;
+
 namespace PredictionCache.Grains.Caching;
 
-/// <summary>The cache's figures at one moment, as <c>GET /cache/stats</c> shows them.</summary>
+/// <summary>The cache's figures at one moment, as <c>GET /cache/stats</c> shows them: totals over the cluster's active silos, and each one's own.</summary>
 /// <param name="Size">Entries in memory.</param>
-/// <param name="MaxSize">The configured maximum.</param>
+/// <param name="MaxSize">The most entries the silos hold in memory: each one's <c>Cache:MaxEntries</c>, summed.</param>
 /// <param name="TtlSeconds">The configured TTL.</param>
 /// <param name="Hits">Requests answered from the cache: <paramref name="HitsL1"/> plus <paramref name="HitsL2"/>.</param>
 /// <param name="HitsL1">Hits answered by a grain in memory (level 1).</param>
@@ -18,6 +20,7 @@ namespace PredictionCache.Grains.Caching;
 /// <param name="Activations">Grain activations in memory, of every type.</param>
 /// <param name="StoredEntries">Entries in storage (level 2), counted there.</param>
 /// <param name="MaxStoredEntries">The configured most entries storage keeps (<c>Storage:MaxEntries</c>).</param>
+/// <param name="Nodes">Each active silo's own figures.</param>
 public sealed record CacheStatsSnapshot(
     long Size,
     int MaxSize,
@@ -35,4 +38,5 @@ public sealed record CacheStatsSnapshot(
     long Inflight,
     int Activations,
     long StoredEntries,
-    long MaxStoredEntries);
+    long MaxStoredEntries,
+    IReadOnlyList<NodeStats> Nodes);

@@ -28,7 +28,6 @@ internal sealed class PredictionService(
     private const int MaxSends = 8;
 
     private readonly SiloLocalEntries _published = silo.Published;
-    private readonly CacheStatistics _statistics = silo.Statistics;
 
     /// <summary>The models served.</summary>
     public ModelCatalog Models { get; } = models;
@@ -152,34 +151,40 @@ internal sealed class PredictionService(
     public async Task RefreshJobCountsAsync(CancellationToken cancellationToken = default) =>
         metrics.UpdateJobs(await jobs.CountByStatusAsync(cancellationToken));
 
-    /// <summary>The current figures of this silo; <c>stored_entries</c> is counted in storage.</summary>
+    /// <summary>The cluster's figures: totals over its active silos and each one's own; <c>stored_entries</c> is counted in storage.</summary>
     public async Task<CacheStatsSnapshot> GetStatsAsync(CancellationToken cancellationToken = default)
     {
-        var stored = await entries.CountAsync(cancellationToken);
-        metrics.UpdateStoredEntries(stored);
-        var hits = _statistics.Hits;
-        var misses = _statistics.Misses;
-        var coalesced = _statistics.Coalesced;
+        var cluster = await grains.GetGrain<ICacheClusterGrain>(ICacheClusterGrain.Key).GetStatsAsync(cancellationToken);
+        metrics.UpdateStoredEntries(cluster.StoredEntries);
+        var nodes = cluster.Nodes;
+        var hits = nodes.Sum(static n => n.Hits);
+        var misses = nodes.Sum(static n => n.Misses);
+        var coalesced = nodes.Sum(static n => n.Coalesced);
         var requests = hits + misses + coalesced;
         return new CacheStatsSnapshot(
-            Size: _statistics.Size,
-            MaxSize: options.Value.MaxEntries,
+            Size: nodes.Sum(static n => n.Size),
+            MaxSize: nodes.Count == 0 ? options.Value.MaxEntries : nodes.Sum(static n => n.MaxSize),
             TtlSeconds: options.Value.TtlSeconds,
             Hits: hits,
-            HitsL1: _statistics.MemoryHits,
-            HitsL2: _statistics.StorageHits,
+            HitsL1: nodes.Sum(static n => n.HitsL1),
+            HitsL2: nodes.Sum(static n => n.HitsL2),
             Misses: misses,
             HitRatio: requests == 0 ? 0 : Math.Round(hits / (double)requests, 4),
-            MemoryMb: Math.Round(GC.GetTotalMemory(forceFullCollection: false) / (1024.0 * 1024.0), 1),
-            Evictions: _statistics.Evictions,
-            Expirations: _statistics.Expirations,
+            MemoryMb: Math.Round(nodes.Sum(static n => n.MemoryMb), 1),
+            Evictions: nodes.Sum(static n => n.Evictions),
+            Expirations: nodes.Sum(static n => n.Expirations),
             Coalesced: coalesced,
-            Inferences: _statistics.Inferences,
-            Inflight: _statistics.Inflight,
-            Activations: (int)_statistics.Activations,
-            StoredEntries: stored,
-            MaxStoredEntries: storageOptions.Value.MaxEntries);
+            Inferences: nodes.Sum(static n => n.Inferences),
+            Inflight: nodes.Sum(static n => n.Inflight),
+            Activations: nodes.Sum(static n => n.Activations),
+            StoredEntries: cluster.StoredEntries,
+            MaxStoredEntries: storageOptions.Value.MaxEntries,
+            Nodes: nodes);
     }
+
+    /// <summary>Every member of the cluster, with the figures of the active ones (<c>GET /cluster</c>).</summary>
+    public Task<IReadOnlyList<ClusterNode>> GetNodesAsync(CancellationToken cancellationToken = default) =>
+        grains.GetGrain<ICacheClusterGrain>(ICacheClusterGrain.Key).GetNodesAsync(cancellationToken);
 }
 
 /// <summary>What a client waiting for a miss gets.</summary>

@@ -11,10 +11,13 @@ namespace PredictionCache.Grains.Cluster;
 [GrainType("predictioncache.cluster")]
 internal sealed class CacheClusterGrain(IGrainStateTable<CacheEntry> entries, TimeProvider time) : Grain, ICacheClusterGrain
 {
+    /// <summary>How long a silo's figures are waited for: a silo that died but is still listed must not hold the answer.</summary>
+    private static readonly TimeSpan StatsTimeout = TimeSpan.FromSeconds(5);
+
     public async Task ClearAsync(CancellationToken cancellationToken = default)
     {
         var hosts = await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(true, cancellationToken);
-        var silos = hosts.Keys.Select(s => GrainFactory.GetGrain<ISiloCacheGrain>(SiloBoundPlacement.KeyOf(s, "cache"))).ToArray();
+        var silos = hosts.Keys.Select(SiloCacheOf).ToArray();
         var startedAt = time.GetUtcNow();
         var begun = silos.Select(s => s.BeginClearAsync(startedAt)).ToArray();
         try
@@ -28,4 +31,49 @@ internal sealed class CacheClusterGrain(IGrainStateTable<CacheEntry> entries, Ti
             await Task.WhenAll(silos.Where((_, i) => begun[i].IsCompletedSuccessfully).Select(static s => s.EndClearAsync()));
         }
     }
+
+    public async Task<ClusterStats> GetStatsAsync(CancellationToken cancellationToken = default)
+    {
+        var hosts = await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(true, cancellationToken);
+        var stats = await Task.WhenAll(hosts.Keys.Select(StatsOfAsync));
+        return new ClusterStats(stats.OfType<NodeStats>().OrderBy(static n => n.Address, StringComparer.Ordinal).ToArray(), await entries.CountAsync(cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<ClusterNode>> GetNodesAsync(CancellationToken cancellationToken = default)
+    {
+        var members = await GrainFactory.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false, cancellationToken);
+        var stats = await Task.WhenAll(members.Select(m => m.Status == SiloStatus.Active ? StatsOfAsync(m.SiloAddress) : Task.FromResult<NodeStats?>(null)));
+        return members
+            .Select((m, i) => new ClusterNode(
+                m.SiloAddress.ToParsableString(),
+                m.SiloName ?? string.Empty,
+                m.HostName ?? string.Empty,
+                StatusName(m.Status),
+                new DateTimeOffset(DateTime.SpecifyKind(m.StartTime, DateTimeKind.Utc)),
+                stats[i]))
+            .OrderBy(static n => n.Address, StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    private ISiloCacheGrain SiloCacheOf(SiloAddress silo) => GrainFactory.GetGrain<ISiloCacheGrain>(SiloBoundPlacement.KeyOf(silo, "cache"));
+
+    /// <summary>A silo's figures; null when it cannot answer (it died since membership listed it, or is stopping).</summary>
+    private async Task<NodeStats?> StatsOfAsync(SiloAddress silo)
+    {
+        try
+        {
+            return await SiloCacheOf(silo).GetStatsAsync().WaitAsync(StatsTimeout, time);
+        }
+        catch (Exception ex) when (ex is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException)
+        {
+            return null;
+        }
+    }
+
+    private static string StatusName(SiloStatus status) => status switch
+    {
+        SiloStatus.ShuttingDown => "shutting_down",
+        SiloStatus.Stopping => "stopping",
+        _ => status.ToString().ToLowerInvariant(),
+    };
 }

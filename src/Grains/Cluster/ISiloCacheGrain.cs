@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace PredictionCache.Grains.Cluster;
 
 /// <summary>
@@ -17,6 +19,10 @@ public interface ISiloCacheGrain : IGrainWithStringKey
     /// <summary>The clear has ended (storage is cleared): this silo stores again.</summary>
     [Alias("end-clear")]
     Task EndClearAsync();
+
+    /// <summary>This silo's own figures (it only reads counters: it runs beside a clear).</summary>
+    [Alias("stats"), AlwaysInterleave]
+    Task<NodeStats> GetStatsAsync();
 }
 
 /// <summary>The cluster-wide cache operations (one activation, key <see cref="Key"/>): clears run one at a time.</summary>
@@ -29,4 +35,18 @@ public interface ICacheClusterGrain : IGrainWithStringKey
     /// <summary>Removes every entry from memory on every silo and from storage, and restarts the counters.</summary>
     [Alias("clear")]
     Task ClearAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Each active silo's figures and the entries in storage, counted once (it runs beside a clear).</summary>
+    [Alias("stats"), AlwaysInterleave]
+    Task<ClusterStats> GetStatsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Every member membership knows (the dead among them until Orleans forgets them), with the figures of the active ones.</summary>
+    [Alias("nodes"), AlwaysInterleave]
+    Task<IReadOnlyList<ClusterNode>> GetNodesAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>The cluster's figures: each active silo's own, and the entries in storage.</summary>
+/// <param name="Nodes">Each active, reachable silo's figures, by address.</param>
+/// <param name="StoredEntries">Rows of <c>cache_entries</c> (level 2), counted once.</param>
+[GenerateSerializer, Immutable, Alias("predictioncache.cluster-stats")]
+public sealed record ClusterStats([property: Id(0)] IReadOnlyList<NodeStats> Nodes, [property: Id(1)] long StoredEntries);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Directory;
 using PredictionCache.Grains.Placement;
@@ -9,7 +10,8 @@ namespace PredictionCache.Grains.Cluster;
 [SiloBoundPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
 [GrainType("predictioncache.silo-cache")]
-internal sealed class SiloCacheGrain(SiloLocalClearState clearState, SiloLocalDirectory directory, CacheStatistics statistics)
+internal sealed class SiloCacheGrain(
+    SiloLocalClearState clearState, SiloLocalDirectory directory, CacheStatistics statistics, IOptions<CacheOptions> options, ILocalSiloDetails silo)
     : Grain, ISiloCacheGrain
 {
     private const int MaxSends = 8;
@@ -31,6 +33,23 @@ internal sealed class SiloCacheGrain(SiloLocalClearState clearState, SiloLocalDi
         clearState.End();
         return Task.CompletedTask;
     }
+
+    public Task<NodeStats> GetStatsAsync() =>
+        Task.FromResult(new NodeStats(
+            silo.SiloAddress.ToParsableString(),
+            statistics.Size,
+            options.Value.MaxEntries,
+            statistics.Hits,
+            statistics.MemoryHits,
+            statistics.StorageHits,
+            statistics.Misses,
+            statistics.Evictions,
+            statistics.Expirations,
+            statistics.Coalesced,
+            statistics.Inferences,
+            statistics.Inflight,
+            (int)statistics.Activations,
+            Math.Round(GC.GetTotalMemory(forceFullCollection: false) / (1024.0 * 1024.0), 1)));
 
     /// <summary>
     /// Drops the grain of <paramref name="key"/>, sending again a call Orleans rejected before it ran: a drop queued behind

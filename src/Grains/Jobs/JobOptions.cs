@@ -15,4 +15,13 @@ public sealed class JobOptions
     /// <summary><value>Minutes between sweeps of expired jobs. Range 1–1440; default 5.</value></summary>
     [Range(1, 1440)]
     public int SweepIntervalMinutes { get; set; } = 5;
+
+    /// <summary>
+    /// <value>
+    /// Milliseconds between reads of a shared job store by a client waiting on a job (<c>Prefer: wait</c>) that another
+    /// node runs; a job this node finishes wakes its waiters at once. Range 10–10000; default 100.
+    /// </value>
+    /// </summary>
+    [Range(10, 10_000)]
+    public int WaitPollMilliseconds { get; set; } = 100;
 }

@@ -13,6 +13,10 @@ namespace PredictionCache.Grains.Jobs;
 /// <param name="CreatedAt">When the miss created it.</param>
 /// <param name="CompletedAt">When it completed or failed.</param>
 /// <param name="TimedOut">True when it failed because the inference took too long (the gateway's 504, not 502).</param>
+/// <param name="Owner">
+/// The silo running its inference (<c>ip:port@generation</c>); null in memory. Survivors settle a dead silo's
+/// processing jobs by it, and a restarted node its own earlier generations' (<c>SqlJobStore</c>).
+/// </param>
 public sealed record JobRecord(
     Guid Id,
     string Key,
@@ -23,7 +27,8 @@ public sealed record JobRecord(
     string? Error,
     DateTimeOffset CreatedAt,
     DateTimeOffset? CompletedAt,
-    bool TimedOut = false)
+    bool TimedOut = false,
+    string? Owner = null)
 {
     /// <summary>True once completed or failed.</summary>
     public bool IsFinished => Status != JobStatus.Processing;

@@ -3,11 +3,18 @@ using System.Collections.Concurrent;
 namespace PredictionCache.Grains.Jobs;
 
 /// <summary>
-/// In-process wake-ups for clients waiting on jobs (<c>Prefer: wait</c>): a store signals a job's id when it
-/// finishes it, and every waiter for that id wakes and reads the job again.
+/// Wake-ups for clients waiting on jobs (<c>Prefer: wait</c>): a store signals a job's id when it finishes it, and
+/// every waiter for that id wakes and reads the job again. A job another node finishes (a shared store) sends no signal
+/// here: a waiter also reads it again every <paramref name="poll"/> (infinite: a store no other process writes).
 /// </summary>
-internal sealed class JobWaiters(TimeProvider time)
+internal sealed class JobWaiters(TimeProvider time, TimeSpan poll)
 {
+    /// <summary>Waiters of a store only this process writes: signals alone.</summary>
+    public JobWaiters(TimeProvider time)
+        : this(time, Timeout.InfiniteTimeSpan)
+    {
+    }
+
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _waiters = new();
 
     /// <summary>
@@ -23,23 +30,33 @@ internal sealed class JobWaiters(TimeProvider time)
             return job;
         }
 
-        var signal = _waiters.GetOrAdd(id, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-        job = await read(id, cancellationToken);
-        if (job is null || job.IsFinished)
+        var deadline = time.GetUtcNow() + timeout;
+        while (true)
         {
-            return job;
-        }
+            var signal = _waiters.GetOrAdd(id, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            job = await read(id, cancellationToken);
+            var remaining = deadline - time.GetUtcNow();
+            if (job is null || job.IsFinished || remaining <= TimeSpan.Zero)
+            {
+                // A job another node finished is never signalled here: its entry goes with the last look, or it would
+                // stay forever (a waiter still on it reads again within a poll).
+                if (poll != Timeout.InfiniteTimeSpan)
+                {
+                    _waiters.TryRemove(new KeyValuePair<Guid, TaskCompletionSource>(id, signal));
+                }
 
-        try
-        {
-            await signal.WaitAsync(timeout, time, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            // Timed out: the caller gets the job as it is now, still processing.
-        }
+                return job;
+            }
 
-        return await read(id, cancellationToken);
+            try
+            {
+                await signal.Task.WaitAsync(poll == Timeout.InfiniteTimeSpan || poll > remaining ? remaining : poll, time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // A poll or the end of the wait: read the job again (at the end the caller gets it still processing).
+            }
+        }
     }
 
     /// <summary>Wakes every waiter for <paramref name="id"/>.</summary>

@@ -154,7 +154,7 @@ internal sealed partial class PredictionGrain(
         }
 
         var job = new JobRecord(
-            Guid.NewGuid(), _key, request.Model, request.Text, JobStatus.Processing, null, null, services.Time.GetUtcNow(), null);
+            Guid.NewGuid(), _key, request.Model, request.Text, JobStatus.Processing, null, null, services.Time.GetUtcNow(), null, Owner: services.JobOwner);
         try
         {
             // Stored before anyone hears its id: a client told about a job can always find it.

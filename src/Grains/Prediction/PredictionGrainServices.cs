@@ -21,8 +21,12 @@ internal sealed class PredictionGrainServices(
     SiloLocalEntries published,
     IOptions<CacheOptions> options,
     TimeProvider time,
-    ILogger<PredictionGrain> logger)
+    ILogger<PredictionGrain> logger,
+    ILocalSiloDetails? localSilo = null)
 {
+    /// <summary>The silo a job started here is owned by (<see cref="JobRecord.Owner"/>); null off a silo.</summary>
+    public string? JobOwner { get; } = localSilo?.SiloAddress.ToParsableString();
+
     public ModelCatalog Models { get; } = models;
 
     public IJobStore Jobs { get; } = jobs;

@@ -12,7 +12,7 @@ namespace PredictionCache.Silo.Storage;
 
 /// <summary>
 /// The cache's storage in the silo's lifecycle: at the storage stage, before any grain is activated, it migrates the
-/// schema and settles the jobs a crash left processing; then every <see cref="StorageOptions.MaintenanceIntervalSeconds"/> it writes the
+/// schema and settles the jobs this node's earlier run (same endpoint) left processing; then every <see cref="StorageOptions.MaintenanceIntervalSeconds"/> it writes the
 /// batched access times, deletes expired rows and trims the table to <see cref="StorageOptions.MaxEntries"/> by least
 /// recent use. Nothing is loaded into memory at start-up: entries come back lazily, one grain activation at a time.
 /// </summary>
@@ -99,6 +99,7 @@ internal sealed partial class CacheStorageService(
             var grace = TimeSpan.FromSeconds(cacheOptions.Value.GraceSeconds);
             var expired = await entries.DeleteExpiredAsync(time.GetUtcNow() - grace, cancellationToken);
             var trimmed = await entries.TrimAsync(options.Value.MaxEntries, cancellationToken);
+            await services.GetRequiredService<DeadSiloJobSettler>().SettleCurrentAsync(cancellationToken);
             return (expired, trimmed);
         }
         finally
@@ -134,7 +135,8 @@ internal sealed partial class CacheStorageService(
         await database.MigrateAsync(CacheSchema.Component, CacheSchema.For(database.Dialect), cancellationToken);
         if (services.GetRequiredService<IJobStore>() is SqlJobStore jobs)
         {
-            var (completed, failed) = await jobs.RecoverInterruptedAsync(cancellationToken);
+            var endpoint = services.GetRequiredService<ILocalSiloDetails>().SiloAddress.Endpoint.ToString();
+            var (completed, failed) = await jobs.RecoverInterruptedAsync(endpoint, cancellationToken);
             if (completed + failed > 0)
             {
                 LogInterruptedJobsRecovered(logger, completed, failed);
@@ -148,7 +150,7 @@ internal sealed partial class CacheStorageService(
         return keys.Count == 0 ? Task.CompletedTask : entries.RecordAccessAsync(keys, time.GetUtcNow(), cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Jobs left processing by an earlier stop or crash: {Completed} completed from their stored entries, {Failed} marked failed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Jobs this node left processing at an earlier stop or crash: {Completed} completed from their stored entries, {Failed} marked failed")]
     private static partial void LogInterruptedJobsRecovered(ILogger logger, int completed, int failed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storage upkeep failed; the next pass tries again")]

@@ -36,5 +36,9 @@ internal static class PostgresCacheSchema
         """
         ALTER TABLE jobs ADD COLUMN timed_out boolean NOT NULL DEFAULT false;
         """,
+        """
+        ALTER TABLE jobs ADD COLUMN owner text;
+        CREATE INDEX ix_jobs_processing_owner ON jobs (owner) WHERE status = 'processing';
+        """,
     ];
 }

@@ -9,8 +9,10 @@ namespace PredictionCache.Silo.Storage;
 /// <summary>
 /// Jobs in the <c>jobs</c> table of a SQL database (SQLite or PostgreSQL). A create returns only after the row's
 /// transaction has committed (group commit shares that commit with concurrent writes), so a <c>202</c> never names a
-/// job a crash could lose. At start-up, jobs a crash left <c>processing</c> are marked failed with a reason; finished
-/// jobs are deleted <see cref="JobOptions.RetentionHours"/> after they finish.
+/// job a crash could lose. Each job records the silo running it: at start-up a node settles the jobs its earlier run
+/// left <c>processing</c>, and survivors settle those of a silo membership declared dead (<see cref="DeadSiloJobSettler"/>).
+/// Finished jobs are deleted <see cref="JobOptions.RetentionHours"/> after they finish. Waiters wake at once on a job this
+/// process finishes, and read the table every <see cref="JobOptions.WaitPollMilliseconds"/> for jobs other nodes finish.
 /// </summary>
 internal sealed class SqlJobStore : IJobStore
 {
@@ -18,7 +20,7 @@ internal sealed class SqlJobStore : IJobStore
     public const string InterruptedError =
         "The gateway stopped before this job finished (a restart or crash); nothing was cached. Send the request again.";
 
-    private const string Columns = "id, key, model, input_text, status, result, error, created_at, completed_at, timed_out";
+    private const string Columns = "id, key, model, input_text, status, result, error, created_at, completed_at, timed_out, owner";
     private const int SweepChunk = 5_000;
 
     private readonly StorageDatabase _database;
@@ -31,7 +33,7 @@ internal sealed class SqlJobStore : IJobStore
         _database = database;
         _time = time;
         _retention = TimeSpan.FromHours(options.Value.RetentionHours);
-        _waiters = new JobWaiters(time);
+        _waiters = new JobWaiters(time, TimeSpan.FromMilliseconds(options.Value.WaitPollMilliseconds));
     }
 
     private StorageDialect Dialect => _database.Dialect;
@@ -47,7 +49,7 @@ internal sealed class SqlJobStore : IJobStore
             {
                 await using var command = StorageDatabase.CreateCommand(
                     connection,
-                    $"INSERT INTO jobs ({Columns}) VALUES (@id, @key, @model, @input, @status, @result, @error, @created, @completed, @timedOut) ON CONFLICT (id) DO NOTHING",
+                    $"INSERT INTO jobs ({Columns}) VALUES (@id, @key, @model, @input, @status, @result, @error, @created, @completed, @timedOut, @owner) ON CONFLICT (id) DO NOTHING",
                     transaction);
                 Dialect.AddParameter(command, "id", job.Id);
                 Dialect.AddParameter(command, "key", job.Key);
@@ -59,6 +61,7 @@ internal sealed class SqlJobStore : IJobStore
                 Dialect.AddParameter(command, "created", job.CreatedAt);
                 Dialect.AddParameter(command, "completed", job.CompletedAt);
                 Dialect.AddParameter(command, "timedOut", job.TimedOut);
+                Dialect.AddParameter(command, "owner", job.Owner);
                 return await command.ExecuteNonQueryAsync();
             },
             cancellationToken);
@@ -107,12 +110,38 @@ internal sealed class SqlJobStore : IJobStore
     }
 
     /// <summary>
-    /// Settles every job still <c>processing</c>, left by a stop or crash: one whose entry was stored before the
-    /// stop (the entry row carries the job's id) is completed with that entry's result, as it would have been a
-    /// moment later; the others are failed with <see cref="InterruptedError"/>. Returns how many of each.
+    /// Settles the jobs an earlier run of this node left <c>processing</c> (a stop or crash): those owned by an earlier
+    /// generation of the silo at <paramref name="endpoint"/> (<c>ip:port</c>), and those stored before jobs had owners.
+    /// Jobs of other live nodes are left alone. Returns how many were completed and failed.
     /// </summary>
-    /// <remarks>Run at start-up, before this node starts any job: whatever is processing then was left by a stop or crash.</remarks>
-    public Task<(int Completed, int Failed)> RecoverInterruptedAsync(CancellationToken cancellationToken = default)
+    /// <remarks>Run at start-up, before this silo starts any job: whatever it owned then was left by a stop or crash.</remarks>
+    public Task<(int Completed, int Failed)> RecoverInterruptedAsync(string endpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(endpoint);
+        return SettleAsync("(owner IS NULL OR owner LIKE @owner)", endpoint + "@%", InterruptedError, cancellationToken);
+    }
+
+    /// <summary>
+    /// Settles the jobs of <paramref name="owner"/>, a silo membership has declared dead (<c>ip:port@generation</c>):
+    /// each is completed when its entry was stored, else failed with a reason naming the node. Any survivor may run it,
+    /// several at once: only processing jobs change, so the first settlement stands. Returns how many of each.
+    /// </summary>
+    public Task<(int Completed, int Failed)> SettleDeadOwnerAsync(string owner, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        return SettleAsync(
+            "owner = @owner",
+            owner,
+            $"The node running this job ({owner}) failed before it finished; nothing was cached. Send the request again.",
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Settles the processing jobs <paramref name="ownerFilter"/> selects: one whose entry was stored (the entry row
+    /// carries the job's id) is completed with that entry's result, as it would have been a moment later; the others are
+    /// failed with <paramref name="error"/>.
+    /// </summary>
+    private Task<(int Completed, int Failed)> SettleAsync(string ownerFilter, string owner, string error, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         return _database.WriteAsync(
@@ -121,22 +150,24 @@ internal sealed class SqlJobStore : IJobStore
                 // By key first (the primary key of cache_entries), then the job id: no scan of a large table.
                 await using var complete = StorageDatabase.CreateCommand(
                     connection,
-                    """
+                    $"""
                     UPDATE jobs SET status = 'completed', completed_at = @now,
                         result = (SELECT e.result FROM cache_entries e WHERE e.key = jobs.key AND e.job_id = jobs.id)
-                    WHERE status = 'processing'
+                    WHERE status = 'processing' AND {ownerFilter}
                       AND EXISTS (SELECT 1 FROM cache_entries e WHERE e.key = jobs.key AND e.job_id = jobs.id)
                     """,
                     transaction);
                 Dialect.AddParameter(complete, "now", now);
+                Dialect.AddParameter(complete, "owner", owner);
                 var completed = await complete.ExecuteNonQueryAsync();
 
                 await using var fail = StorageDatabase.CreateCommand(
                     connection,
-                    "UPDATE jobs SET status = 'failed', error = @error, completed_at = @now WHERE status = 'processing'",
+                    $"UPDATE jobs SET status = 'failed', error = @error, completed_at = @now WHERE status = 'processing' AND {ownerFilter}",
                     transaction);
-                Dialect.AddParameter(fail, "error", InterruptedError);
+                Dialect.AddParameter(fail, "error", error);
                 Dialect.AddParameter(fail, "now", now);
+                Dialect.AddParameter(fail, "owner", owner);
                 return (completed, await fail.ExecuteNonQueryAsync());
             },
             cancellationToken);
@@ -187,7 +218,8 @@ internal sealed class SqlJobStore : IJobStore
             reader.IsDBNull(6) ? null : reader.GetString(6),
             Dialect.ReadTimestamp(reader, 7),
             reader.IsDBNull(8) ? null : Dialect.ReadTimestamp(reader, 8),
-            reader.GetBoolean(9));
+            reader.GetBoolean(9),
+            reader.IsDBNull(10) ? null : reader.GetString(10));
 
     private static string StatusName(JobStatus status) => status switch
     {

@@ -36,5 +36,9 @@ internal static class SqliteCacheSchema
         """
         ALTER TABLE jobs ADD COLUMN timed_out INTEGER NOT NULL DEFAULT 0 CHECK (timed_out IN (0, 1));
         """,
+        """
+        ALTER TABLE jobs ADD COLUMN owner TEXT;
+        CREATE INDEX ix_jobs_processing_owner ON jobs (owner) WHERE status = 'processing';
+        """,
     ];
 }

@@ -34,8 +34,9 @@ public sealed class PredictionServiceTests
         // Assert: counters reset, in-flight and size are live values; a and b were dropped, c's grain waits for its
         // inference (activations are counted cluster-wide, Orleans' own grains included).
         Assert.Equal(
-            new CacheStatsSnapshot(0, 10_000, 3600, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1_000_000),
+            new CacheStatsSnapshot(0, 10_000, 3600, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1_000_000, stats.Nodes),
             stats with { MemoryMb = 0, Activations = 0 });
+        Assert.Equal(host.Primary.Address.ToParsableString(), Assert.Single(stats.Nodes).Address);
         Assert.Equal(1, activationsAfterClear);
         Assert.True(inflightActive);
         Assert.Equal(JobStatus.Completed, job.Status);

@@ -36,6 +36,9 @@ public abstract class SqlJobStoreTests : JobStoreContractTests
         }
     }
 
+    /// <summary>The endpoint of the node recovering.</summary>
+    private const string ThisNode = "127.0.0.1:11111";
+
     [Fact]
     public async Task RecoverInterrupted_FailsExactlyTheProcessingJobsWithTheReason()
     {
@@ -54,7 +57,7 @@ public abstract class SqlJobStoreTests : JobStoreContractTests
         Clock.Advance(TimeSpan.FromMinutes(1));
 
         // Act
-        var count = await SqlStore.RecoverInterruptedAsync();
+        var count = await SqlStore.RecoverInterruptedAsync(ThisNode);
 
         // Assert
         Assert.Equal((0, 2), count);
@@ -67,7 +70,7 @@ public abstract class SqlJobStoreTests : JobStoreContractTests
 
         AssertJob(completed with { Status = JobStatus.Completed, Result = Result, CompletedAt = finishedAt }, await Store.GetAsync(completed.Id));
         Assert.Equal(failed with { Status = JobStatus.Failed, Error = "model down", CompletedAt = finishedAt }, await Store.GetAsync(failed.Id));
-        Assert.Equal((0, 0), await SqlStore.RecoverInterruptedAsync());
+        Assert.Equal((0, 0), await SqlStore.RecoverInterruptedAsync(ThisNode));
     }
 
     [Fact]
@@ -83,13 +86,63 @@ public abstract class SqlJobStoreTests : JobStoreContractTests
         Clock.Advance(TimeSpan.FromMinutes(1));
 
         // Act
-        var count = await SqlStore.RecoverInterruptedAsync();
+        var count = await SqlStore.RecoverInterruptedAsync(ThisNode);
 
         // Assert: only an entry carrying the job's own id completes it.
         Assert.Equal((1, 1), count);
         var completed = await Store.GetAsync(stored.Id);
         Assert.Equal((JobStatus.Completed, """{"label":"stored"}""", Clock.GetUtcNow()), (completed!.Status, completed.Result?.ToString(), completed.CompletedAt));
         Assert.Equal((JobStatus.Failed, SqlJobStore.InterruptedError), ((await Store.GetAsync(lost.Id))!.Status, (await Store.GetAsync(lost.Id))!.Error));
+    }
+
+    [Fact]
+    public async Task RecoverInterrupted_SettlesOnlyThisNodesEarlierGenerations()
+    {
+        // Arrange: processing jobs of this node's earlier run, of another live node, and of a port that shares a prefix.
+        var mine = NewJob() with { Owner = ThisNode + "@100" };
+        var other = NewJob() with { Owner = "127.0.0.1:22222@100" };
+        var prefix = NewJob() with { Owner = ThisNode + "0@100" };
+        foreach (var job in new[] { mine, other, prefix })
+        {
+            await Store.CreateAsync(job);
+        }
+
+        // Act
+        var count = await SqlStore.RecoverInterruptedAsync(ThisNode);
+
+        // Assert
+        Assert.Equal((0, 1), count);
+        Assert.Equal((JobStatus.Failed, SqlJobStore.InterruptedError), ((await Store.GetAsync(mine.Id))!.Status, (await Store.GetAsync(mine.Id))!.Error));
+        Assert.Equal(other, await Store.GetAsync(other.Id));
+        Assert.Equal(prefix, await Store.GetAsync(prefix.Id));
+    }
+
+    [Fact]
+    public async Task SettleDeadOwner_SettlesExactlyThatSilosJobs_CompletingThoseWithAStoredEntry()
+    {
+        // Arrange: the dead silo's two jobs (one whose entry was stored), a job of its earlier generation's successor.
+        const string dead = "127.0.0.1:22222@100";
+        var stored = NewJob() with { Owner = dead };
+        var lost = NewJob() with { Key = new string('b', 64), Owner = dead };
+        var successor = NewJob() with { Key = new string('c', 64), Owner = "127.0.0.1:22222@200" };
+        foreach (var job in new[] { stored, lost, successor })
+        {
+            await Store.CreateAsync(job);
+        }
+
+        await InsertEntryAsync(stored, """{"label":"stored"}""");
+
+        // Act: two survivors settle it.
+        var first = await SqlStore.SettleDeadOwnerAsync(dead);
+        var second = await SqlStore.SettleDeadOwnerAsync(dead);
+
+        // Assert
+        Assert.Equal(((1, 1), (0, 0)), (first, second));
+        Assert.Equal(JobStatus.Completed, (await Store.GetAsync(stored.Id))!.Status);
+        var failed = (await Store.GetAsync(lost.Id))!;
+        Assert.Equal(JobStatus.Failed, failed.Status);
+        Assert.Contains(dead, failed.Error, StringComparison.Ordinal);
+        Assert.Equal(successor, await Store.GetAsync(successor.Id));
     }
 
     [Fact]
