@@ -40,6 +40,16 @@ if [ ! -x /usr/bin/chromium ]; then
   "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 fi
 
+# Cluster tests start a throwaway redis-server (tests/TestKit/Redis/RedisServer.cs; REDIS_SERVER overrides the path).
+if [ ! -x "${REDIS_SERVER:-/usr/bin/redis-server}" ]; then
+  if [ "$(id -u)" -ne 0 ] && [ ${#as_root[@]} -eq 0 ]; then
+    echo "test.sh: redis-server is missing and installing it needs root or sudo" >&2
+    exit 1
+  fi
+  "${as_root[@]}" apt-get update
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server
+fi
+
 dotnet build PredictionCache.sln -c Release
 
 log=$(mktemp)

@@ -7,28 +7,29 @@ using System.Text;
 namespace PredictionCache.TestKit;
 
 /// <summary>
-/// A throwaway <c>redis-server</c> on a free loopback port, with no persistence, for the cluster tests (Orleans' Redis
-/// membership and grain directory). It runs under a shell that holds the read end of a pipe from this process: when
-/// the pipe closes (<see cref="StopAsync"/>, or this process ending however it ends) the shell kills the server and
-/// deletes its directory, so no server outlives the test run. <see cref="StopAsync"/> and <see cref="RestartAsync"/>
-/// on the same port model an outage.
+/// A throwaway <c>redis-server</c> on a free loopback port, for the cluster tests (Orleans' Redis membership and grain
+/// directory), keeping an append-only file in a directory of its own. It runs under a shell that holds the read end of
+/// a pipe from this process: when the pipe closes (<see cref="DisposeAsync"/>, or this process ending however it ends)
+/// the shell kills the server and deletes its directory, so no server outlives the test run. <see cref="StopAsync"/>
+/// (a kill, the data kept) and <see cref="RestartAsync"/> on the same port and data model an outage.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
     /// <summary>The binary: <c>REDIS_SERVER</c>, else Debian's <c>redis-server</c> (scripts/test.sh installs it when missing).</summary>
     public static string Binary => Environment.GetEnvironmentVariable("REDIS_SERVER") is { Length: > 0 } path ? path : "/usr/bin/redis-server";
 
-    // $1 the directory, the rest the server's command line. The server runs in the background; `cat` blocks until the
-    // pipe from the test process closes, then the server is killed and its directory removed.
+    // $1 the directory, the rest the server's command line. The server runs in the background; `read` blocks until the
+    // test process writes a line or the pipe closes. Then the server is killed, as a crash would, and its directory is
+    // removed unless the line was "keep" (an outage: a restart reloads the append-only file, as a production Redis would).
     private const string Script = """
         dir=$1
         shift
         "$@" &
         server=$!
-        cat >/dev/null
+        read -r how
         kill -9 "$server" 2>/dev/null
         wait "$server" 2>/dev/null
-        rm -rf -- "$dir"
+        if [ "$how" != keep ]; then rm -rf -- "$dir"; fi
         """;
 
     private Process? _process;
@@ -36,7 +37,11 @@ public sealed class RedisServer : IAsyncDisposable
     private RedisServer(int port)
     {
         Port = port;
+        Directory = System.IO.Directory.CreateTempSubdirectory("predictioncache-redis-").FullName;
     }
+
+    /// <summary>Where the server keeps its append-only file.</summary>
+    public string Directory { get; }
 
     /// <summary>The loopback port it listens on.</summary>
     public int Port { get; }
@@ -60,7 +65,7 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the server again on <see cref="Port"/>, empty, and waits until it answers <c>PING</c>.</summary>
+    /// <summary>Starts the server (again) on <see cref="Port"/> with the data it had, and waits until it answers <c>PING</c>.</summary>
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
         if (_process is not null)
@@ -73,7 +78,7 @@ public sealed class RedisServer : IAsyncDisposable
             throw new InvalidOperationException($"{Binary} is missing: install Debian's redis-server (scripts/test.sh does) or set REDIS_SERVER.");
         }
 
-        var directory = Directory.CreateTempSubdirectory("predictioncache-redis-").FullName;
+        var directory = Directory;
         var startInfo = new ProcessStartInfo("sh")
         {
             RedirectStandardInput = true,
@@ -84,7 +89,7 @@ public sealed class RedisServer : IAsyncDisposable
         };
         var port = Port.ToString(CultureInfo.InvariantCulture);
         foreach (var argument in (string[])["-c", Script, "redis-watchdog", directory, Binary, "--port", port, "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--dir", directory, "--loglevel", "warning"])
+            "--save", "", "--appendonly", "yes", "--appendfsync", "no", "--dir", directory, "--loglevel", "warning"])
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -108,8 +113,20 @@ public sealed class RedisServer : IAsyncDisposable
         await TestWait.ForAsync(WaitUntilAnswersAsync(cancellationToken), $"redis-server on port {port} to answer");
     }
 
-    /// <summary>Kills the server (as a crash would) and waits until it is gone; its data goes with it.</summary>
-    public async Task StopAsync()
+    /// <summary>Kills the server, as a crash would, and waits until it is gone; its data stays for <see cref="RestartAsync"/>.</summary>
+    public Task StopAsync() => EndAsync(keep: true);
+
+    /// <summary>Kills the server and deletes its data.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await EndAsync(keep: false);
+        if (System.IO.Directory.Exists(Directory))
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+    }
+
+    private async Task EndAsync(bool keep)
     {
         if (_process is not { } process)
         {
@@ -119,6 +136,11 @@ public sealed class RedisServer : IAsyncDisposable
         _process = null;
         try
         {
+            if (keep)
+            {
+                await process.StandardInput.WriteLineAsync("keep");
+            }
+
             process.StandardInput.Close();
             await TestWait.ForAsync(process.WaitForExitAsync(), "redis-server to stop");
         }
@@ -127,8 +149,6 @@ public sealed class RedisServer : IAsyncDisposable
             process.Dispose();
         }
     }
-
-    public async ValueTask DisposeAsync() => await StopAsync();
 
     private async Task WaitUntilAnswersAsync(CancellationToken cancellationToken)
     {
