@@ -22,7 +22,7 @@ internal static class GatewayHttp
     [
         "size", "max_size", "ttl_seconds", "hits", "misses", "hit_ratio", "memory_mb",
         "evictions", "expirations", "coalesced", "inferences", "inflight", "activations",
-        "hits_l1", "hits_l2", "stored_entries", "max_stored_entries",
+        "hits_l1", "hits_l2", "stored_entries", "max_stored_entries", "nodes",
     ];
 
     public static HttpContent Json(object body) =>

@@ -14,8 +14,11 @@ public abstract class JobStoreContractTests : IAsyncLifetime
 {
     protected static readonly PredictionResult Result = PredictionResult.FromJson("""{"sentiment":"positive"}"""u8);
 
-    /// <summary>Retention 2 h; a sweep interval (a day) no test reaches, so only explicit sweeps run.</summary>
-    protected static readonly JobOptions ContractOptions = new() { RetentionHours = 2, SweepIntervalMinutes = 1440 };
+    /// <summary>
+    /// Retention 2 h; a sweep interval (a day) no test reaches, so only explicit sweeps run; a shared store's poll (10 s)
+    /// no wait here outlasts, so a wait's timer is its own timeout (polling has its own test).
+    /// </summary>
+    protected static readonly JobOptions ContractOptions = new() { RetentionHours = 2, SweepIntervalMinutes = 1440, WaitPollMilliseconds = 10_000 };
 
     protected TestClock Clock { get; } = new();
 

@@ -146,6 +146,30 @@ public abstract class SqlJobStoreTests : JobStoreContractTests
     }
 
     [Fact]
+    public async Task Wait_JobAnotherNodeFinishes_IsSeenAtTheNextPoll()
+    {
+        // Arrange: another node's store on the same database, and a waiter on this one polling every 100 ms.
+        var poll = TimeSpan.FromMilliseconds(100);
+        var polling = await CreateStoreAsync(new JobOptions { WaitPollMilliseconds = (int)poll.TotalMilliseconds });
+        var otherNode = await CreateStoreAsync(ContractOptions);
+        var job = NewJob();
+        await polling.CreateAsync(job);
+        var firstPoll = Clock.WhenTimerCreatedAsync(poll);
+        var wait = polling.WaitAsync(job.Id, TimeSpan.FromSeconds(30));
+        await TestWait.ForAsync(firstPoll, "the wait's first poll");
+
+        // Act: the other node finishes the job (no signal reaches this store); then the poll comes round.
+        await otherNode.CompleteAsync(job.Id, Result, Clock.GetUtcNow());
+        var wokenWithoutPoll = wait.IsCompleted;
+        Clock.Advance(poll);
+        var waited = await wait.WaitAsync(TestWait.HangGuard);
+
+        // Assert
+        Assert.False(wokenWithoutPoll);
+        Assert.Equal(JobStatus.Completed, waited!.Status);
+    }
+
+    [Fact]
     public async Task Create_ThousandConcurrent_ShareCommits()
     {
         // Arrange

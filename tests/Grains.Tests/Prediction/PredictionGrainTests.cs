@@ -26,7 +26,9 @@ public sealed partial class PredictionGrainTests
         Assert.Null(outcome.Entry);
         var job = await host.Jobs.GetAsync(outcome.JobId);
         Assert.Equal(
-            new JobRecord(outcome.JobId, outcome.Key, "fake", "  Great   Movie ", JobStatus.Processing, null, null, host.Clock.GetUtcNow(), null),
+            new JobRecord(
+                outcome.JobId, outcome.Key, "fake", "  Great   Movie ", JobStatus.Processing, null, null, host.Clock.GetUtcNow(), null,
+                Owner: host.Primary.Address.ToParsableString()),
             job);
         await host.Backend!.WaitForCallsAsync(1);
         Assert.Equal(["great movie"], host.Backend.Inputs);

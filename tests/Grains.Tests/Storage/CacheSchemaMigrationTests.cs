@@ -6,13 +6,16 @@ using PredictionCache.TestKit;
 
 namespace PredictionCache.Grains.Tests.Storage;
 
-/// <summary>A database at schema version 1 (before <c>jobs.timed_out</c>) migrates to the current version, keeping its jobs.</summary>
+/// <summary>
+/// A database at schema version 1 (before <c>jobs.timed_out</c> and <c>jobs.owner</c>) migrates to the current version,
+/// keeping its jobs; their owner is unknown, so the node that starts on it settles them if they were processing.
+/// </summary>
 public sealed class CacheSchemaMigrationTests
 {
     [Theory]
     [InlineData(TestDatabase.Sqlite)]
     [InlineData(TestDatabase.Postgres)]
-    public async Task Migrate_FromVersionOne_AddsTimedOutAndKeepsJobsAsNotTimedOut(string provider)
+    public async Task Migrate_FromVersionOne_AddsTimedOutAndOwnerAndKeepsJobsAsNotTimedOutWithoutOwner(string provider)
     {
         // Arrange: a version-1 database holding a failed job.
         await using var database = await TestDatabase.CreateAsync(provider);
@@ -42,9 +45,9 @@ public sealed class CacheSchemaMigrationTests
         var job = await store.GetAsync(id);
 
         // Assert
-        Assert.Equal(2, migrations.Count);
-        Assert.Equal(2, await storage.GetSchemaVersionAsync(CacheSchema.Component));
+        Assert.Equal(3, migrations.Count);
+        Assert.Equal(3, await storage.GetSchemaVersionAsync(CacheSchema.Component));
         Assert.NotNull(job);
-        Assert.Equal((JobStatus.Failed, "model down", false), (job.Status, job.Error, job.TimedOut));
+        Assert.Equal((JobStatus.Failed, "model down", false, (string?)null), (job.Status, job.Error, job.TimedOut, job.Owner));
     }
 }

@@ -61,7 +61,7 @@ public abstract class DurableCacheTests
         await first.DisposeAsync();
 
         // Act
-        await using var second = await TestClusters.StartOnAsync(database, new FakeInferenceBackend(gated: false), first.Clock, NoTimedUpkeep);
+        await using var second = await TestClusters.RestartOnAsync(database, first, new FakeInferenceBackend(gated: false), NoTimedUpkeep);
         var hit = await second.PredictAsync("a");
         var finishedJob = await second.Jobs.GetAsync(finished.Id);
         var interruptedJob = await second.Jobs.GetAsync(interrupted.JobId);
@@ -76,7 +76,9 @@ public abstract class DurableCacheTests
         Assert.Equal(finished.Result!.ToString(), finishedJob.Result!.ToString());
         Assert.Equal(PredictionStatus.Started, interrupted.Status);
         Assert.Equal(
-            new JobRecord(interrupted.JobId, second.KeyOf("b"), "fake", "b", JobStatus.Failed, null, SqlJobStore.InterruptedError, first.Clock.GetUtcNow(), first.Clock.GetUtcNow()),
+            new JobRecord(
+                interrupted.JobId, second.KeyOf("b"), "fake", "b", JobStatus.Failed, null, SqlJobStore.InterruptedError, first.Clock.GetUtcNow(), first.Clock.GetUtcNow(),
+                Owner: first.Primary.Address.ToParsableString()),
             interruptedJob);
         Assert.Equal(PredictionStatus.Started, retried.Status);
         Assert.Equal(JobStatus.Completed, (await second.WaitForJobAsync(retried.JobId)).Status);

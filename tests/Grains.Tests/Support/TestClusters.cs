@@ -32,6 +32,24 @@ internal static class TestClusters
         return CacheCluster.StartAsync(options);
     }
 
+    /// <summary>
+    /// The node of <paramref name="previous"/> (stopped) started again on <paramref name="database"/>: on its clock and at its
+    /// silo's endpoint, as a restarted process comes back on its configured port (its start-up settles the jobs it owned).
+    /// </summary>
+    public static Task<CacheCluster> RestartOnAsync(
+        TestDatabase database, CacheCluster previous, FakeInferenceBackend? backend, params (string Key, string Value)[] settings)
+    {
+        var port = previous.Primary.Address.Endpoint.Port;
+        var options = Options(backend, settings, services => services.PostConfigure<Orleans.Configuration.EndpointOptions>(endpoints => endpoints.SiloPort = port));
+        options.Clock = previous.Clock;
+        foreach (var (key, value) in database.Settings)
+        {
+            options.Settings[key] = value;
+        }
+
+        return CacheCluster.StartAsync(options);
+    }
+
     /// <summary>As <see cref="StartOnAsync(TestDatabase, FakeInferenceBackend?, TestClock?, ValueTuple{string, string}[])"/>, on a new clock.</summary>
     public static Task<CacheCluster> StartOnAsync(TestDatabase database, FakeInferenceBackend? backend, params (string Key, string Value)[] settings) =>
         StartOnAsync(database, backend, null, settings);
