@@ -7,14 +7,14 @@ namespace PredictionCache.Benchmarks;
 
 /// <summary>
 /// <c>hit</c> runs the BenchmarkDotNet part (target a); <c>evict</c>, <c>memory</c> and <c>dedup</c> run the
-/// Stopwatch scenarios (targets b, c, d); <c>storage</c>, <c>restart</c>, <c>batching</c>, <c>startup</c> and <c>scrape</c> the
-/// storage, process and HTTP figures; <c>all</c> runs hit, evict, memory and dedup in that order; <c>bdn ...</c> hands
+/// Stopwatch scenarios (targets b, c, d); <c>storage</c>, <c>restart</c>, <c>batching</c>, <c>startup</c>, <c>scrape</c> and <c>cluster</c>
+/// the storage, process, HTTP and cluster figures; <c>all</c> runs hit, evict, memory and dedup in that order; <c>bdn ...</c> hands
 /// the rest of the arguments to BenchmarkSwitcher.
 /// </summary>
 internal static class BenchmarkProgram
 {
     private const string Usage = """
-        usage: PredictionCache.Benchmarks hit|evict|memory|dedup|storage|restart|startup|batching|scrape|all|bdn [options]
+        usage: PredictionCache.Benchmarks hit|evict|memory|dedup|storage|restart|startup|batching|scrape|cluster|all|bdn [options]
           hit    [BenchmarkDotNet arguments]    PredictionService hit vs ConcurrentDictionary (HIT_INSTRUMENTATION=off|on|on+listener)
           evict  [inserts=600000] [capacities=10000,1000000]
           memory [entries=100000,1000000]   bytes per cached entry vs a bare Orleans activation
@@ -24,6 +24,7 @@ internal static class BenchmarkProgram
           startup [seconds=30] [folder]     wrk hits per second in each of the first seconds of a gateway process (of folder: a publish output; default the Release build) vs steady state
           batching [misses=1000] [concurrency=8]  upstream requests per distinct concurrent misses, batching off vs on
           scrape [series=10000] [scrapes=50]  /metrics cost: OpenTelemetry's Prometheus exporter vs prometheus-net
+          cluster [seconds=10] [keys=300]    3 nodes on Redis + PostgreSQL: local vs remote hit latency, HIT throughput 1 vs 3 nodes, dedup over nodes, SIGKILL to first HIT and to job settlement
           bdn    any BenchmarkDotNet arguments (e.g. --filter *Hit*)
         """;
 
@@ -57,6 +58,9 @@ internal static class BenchmarkProgram
                 return 0;
             case "scrape":
                 await ScrapeScenario.RunAsync(rest);
+                return 0;
+            case "cluster":
+                await ClusterScenario.RunAsync(rest);
                 return 0;
             case "startup":
                 return await StartupScenario.RunAsync(rest) ? 0 : 1;
