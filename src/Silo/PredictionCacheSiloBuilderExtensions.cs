@@ -57,7 +57,8 @@ public static class PredictionCacheSiloBuilderExtensions
     /// <summary>
     /// What a gateway that is only an Orleans client of a grain tier needs to serve requests: the cache's front door
     /// (<c>PredictionService</c>: every call goes to a grain on a silo), the models for validation and normalization,
-    /// the shared SQL job store (jobs are read and waited on where the silos write them) and telemetry. Storage must be
+    /// the shared SQL job store (jobs are read and waited on where the silos write them), telemetry and the Orleans
+    /// Dashboard's client part. Storage must be
     /// one the silos share (<c>sqlite</c> on one machine, <c>postgres</c>): jobs in a silo's memory are out of a client's
     /// reach.
     /// </summary>
@@ -69,6 +70,9 @@ public static class PredictionCacheSiloBuilderExtensions
         services.AddPredictionCacheTelemetry(client.Configuration);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, SharedStorageValidator>());
         AddStorage(services);
+
+        // The Orleans Dashboard's web part, reading the silos' figures through the cluster (its live log stream stays off).
+        client.AddDashboard(dashboard => dashboard.HideTrace = true);
         return client;
     }
 

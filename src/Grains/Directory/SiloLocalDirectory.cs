@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,7 @@ namespace PredictionCache.Grains.Directory;
 internal sealed class SiloLocalDirectory
 {
     private readonly IGrainFactory _grains;
-    private readonly ILocalSiloDetails _silo;
+    private readonly IServiceProvider _services;
     private readonly TouchBuffer[] _buffers;
     private readonly int[] _counts;
     private readonly ILogger _logger;
@@ -27,10 +28,10 @@ internal sealed class SiloLocalDirectory
     private ICacheDirectoryGrain[]? _shards;
 
     public SiloLocalDirectory(
-        IGrainFactory grains, ILocalSiloDetails silo, IOptions<CacheOptions> options, IHostApplicationLifetime lifetime, ILogger<SiloLocalDirectory> logger)
+        IGrainFactory grains, IServiceProvider services, IOptions<CacheOptions> options, IHostApplicationLifetime lifetime, ILogger<SiloLocalDirectory> logger)
     {
         _grains = grains;
-        _silo = silo;
+        _services = services;
         _stopping = lifetime.ApplicationStopping;
         var count = options.Value.EffectiveShards;
         CapacityPerShard = (int)Math.Ceiling(options.Value.MaxEntries / (double)count);
@@ -39,14 +40,19 @@ internal sealed class SiloLocalDirectory
         _logger = logger;
     }
 
+    private ICacheDirectoryGrain[] ShardsOf(SiloAddress silo) => Enumerable.Range(0, _buffers.Length)
+        .Select(i => _grains.GetGrain<ICacheDirectoryGrain>(SiloBoundPlacement.KeyOf(silo, i.ToString(CultureInfo.InvariantCulture))))
+        .ToArray();
+
     public int Count => _buffers.Length;
 
     public int CapacityPerShard { get; }
 
-    /// <summary>References to this silo's shards (made on first use: the silo's address is known once it runs).</summary>
-    public IReadOnlyList<ICacheDirectoryGrain> Shards => _shards ??= Enumerable.Range(0, _buffers.Length)
-        .Select(i => _grains.GetGrain<ICacheDirectoryGrain>(SiloBoundPlacement.KeyOf(_silo.SiloAddress, i.ToString(CultureInfo.InvariantCulture))))
-        .ToArray();
+    /// <summary>
+    /// References to this silo's shards (made on first use: the silo's address is known once it runs). A gateway that is
+    /// only an Orleans client has the directory's counters (always zero) but no silo, and never asks for its shards.
+    /// </summary>
+    public IReadOnlyList<ICacheDirectoryGrain> Shards => _shards ??= ShardsOf(_services.GetRequiredService<ILocalSiloDetails>().SiloAddress);
 
     /// <summary>The shard owning <paramref name="key"/>: by its first 32 bits for a cache key, by its hash for any other.</summary>
     public int ShardOf(string key) =>
