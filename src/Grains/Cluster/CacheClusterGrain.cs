@@ -57,12 +57,16 @@ internal sealed class CacheClusterGrain(IGrainStateTable<CacheEntry> entries, Ti
 
     private ISiloCacheGrain SiloCacheOf(SiloAddress silo) => GrainFactory.GetGrain<ISiloCacheGrain>(SiloBoundPlacement.KeyOf(silo, "cache"));
 
-    /// <summary>A silo's figures; null when it cannot answer (it died since membership listed it, or is stopping).</summary>
+    /// <summary>
+    /// A silo's figures; null when it cannot answer (it died since membership listed it, or is stopping), or when its grain
+    /// was placed elsewhere because the silo is gone (the figures would be another silo's, counted twice).
+    /// </summary>
     private async Task<NodeStats?> StatsOfAsync(SiloAddress silo)
     {
         try
         {
-            return await SiloCacheOf(silo).GetStatsAsync().WaitAsync(StatsTimeout, time);
+            var stats = await SiloCacheOf(silo).GetStatsAsync().WaitAsync(StatsTimeout, time);
+            return stats.Address == silo.ToParsableString() ? stats : null;
         }
         catch (Exception ex) when (ex is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException)
         {
