@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
@@ -15,10 +16,12 @@ namespace PredictionCache.TestKit;
 
 /// <summary>
 /// The tests' (and benchmarks') one host: an Orleans <see cref="InProcessTestCluster"/> of N silos (in-memory
-/// membership and transport), each a silo of the prediction cache as the gateway composes it
+/// transport; in-memory membership and grain directory, or Redis's, <see cref="CacheClusterOptions.RedisConnectionString"/>),
+/// each a silo of the prediction cache as the gateway composes it
 /// (<see cref="PredictionCacheSiloBuilderExtensions.AddPredictionCacheSilo"/>), configured in memory
-/// (<see cref="DefaultSettings"/> plus the test's), on one <see cref="TestClock"/> shared by every silo, with the
-/// test's models and service overrides. Each test starts its own, so no test sees another's keys, counters or jobs.
+/// (<see cref="DefaultSettings"/> plus the test's), on one <see cref="TestClock"/> shared by every silo (or the system
+/// clock, <see cref="CacheClusterOptions.RealClock"/>), with the test's models and service overrides. Each test starts
+/// its own, so no test sees another's keys, counters or jobs.
 /// </summary>
 public sealed class CacheCluster : IAsyncDisposable
 {
@@ -50,7 +53,7 @@ public sealed class CacheCluster : IAsyncDisposable
         Silos = cluster.Silos.Select(s => new CacheSilo(s)).ToArray();
     }
 
-    /// <summary>The clock of every silo.</summary>
+    /// <summary>The clock of every silo (unless <see cref="CacheClusterOptions.RealClock"/>).</summary>
     public TestClock Clock { get; }
 
     /// <summary>The default model's backend, when the test gave a <see cref="FakeInferenceBackend"/> first.</summary>
@@ -118,15 +121,32 @@ public sealed class CacheCluster : IAsyncDisposable
 
         var backends = options.Backends.ToArray();
         var configureServices = options.ConfigureServices;
+        var realClock = options.RealClock;
+        var redis = options.RedisConnectionString;
 
         var builder = new InProcessTestClusterBuilder(options.Silos);
         builder.Options.ConfigureFileLogging = false;
+        if (redis is not null)
+        {
+            UseRedisClustering(builder, settings, redis);
+        }
+
         builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(settings));
         builder.ConfigureSilo((_, silo) =>
         {
+            if (redis is not null)
+            {
+                // As a node starts (SiloProgram): Orleans' section picks the membership, this adds the rest.
+                silo.UseConfiguredClustering(silo.Configuration);
+            }
+
             silo.AddPredictionCacheSilo();
             var services = silo.Services;
-            services.UseTestClock(clock);
+            if (!realClock)
+            {
+                services.UseTestClock(clock);
+            }
+
             services.AddSingleton(sp => new SiloGrainActivity(changes, sp.GetRequiredService<IMeterFactory>()));
             services.AddSingleton<IConfigureGrainContextProvider>(sp => sp.GetRequiredService<SiloGrainActivity>());
             if (backends.Length > 0)
@@ -158,7 +178,16 @@ public sealed class CacheCluster : IAsyncDisposable
                 await TestWait.ForAsync(cluster.WaitForLivenessToStabilizeAsync(), "the silos to see each other");
             }
 
-            return new CacheCluster(cluster, clock, changes, backends.FirstOrDefault() as FakeInferenceBackend);
+            var started = new CacheCluster(cluster, clock, changes, backends.FirstOrDefault() as FakeInferenceBackend);
+            if (options.Silos > 1)
+            {
+                // Orleans' wait above gives up quietly after a while; a test must not start before every silo sees every other.
+                var addresses = started.Silos.Select(static s => s.Address).ToArray();
+                await Task.WhenAll(started.Silos.Select(s => s.WaitForMembershipAsync(
+                    view => addresses.All(a => view.GetSiloStatus(a) == SiloStatus.Active), "every silo to be active")));
+            }
+
+            return started;
         }
         catch
         {
@@ -173,6 +202,18 @@ public sealed class CacheCluster : IAsyncDisposable
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// Kills <paramref name="silo"/> with Orleans' <see cref="InProcessTestCluster.KillSiloAsync(InProcessSiloHandle)"/>:
+    /// its host stops at once, without a graceful shutdown, and is disposed; its <see cref="CacheSilo"/> stays in
+    /// <see cref="Silos"/>, its services gone. Not quite a crash: Orleans' runtime still writes the silo <c>Dead</c> in
+    /// the membership table on its way down, so the others learn of it then, not by missed probes.
+    /// </summary>
+    public Task KillAsync(CacheSilo silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        return TestWait.ForAsync(Cluster.KillSiloAsync(silo.Handle), $"{silo.Name} to be killed");
     }
 
     /// <summary>The silo <paramref name="address"/> names.</summary>
@@ -201,6 +242,36 @@ public sealed class CacheCluster : IAsyncDisposable
 
     /// <summary>The rows in <c>cache_entries</c> (<see cref="CacheSilo.CountStoredRowsAsync"/>).</summary>
     public Task<long> CountStoredRowsAsync() => Primary.CountStoredRowsAsync();
+
+    /// <summary>
+    /// Orleans' Redis clustering and grain directory on <paramref name="redis"/>, set as a node's configuration sets them,
+    /// in place of the test cluster's in-memory membership table and grain directory. The ids are the test cluster's:
+    /// its client, configured from the same keys, finds the silos' gateways in Redis.
+    /// </summary>
+    private static void UseRedisClustering(InProcessTestClusterBuilder builder, Dictionary<string, string?> settings, string redis)
+    {
+        // Orleans 10.4.2 keeps this switch internal (the builder turns it on). Off, the test cluster registers neither
+        // its membership table nor its grain directory, on the silos or the client.
+        var testMembership = typeof(InProcessTestClusterOptions).GetProperty("UseTestClusterMembership", BindingFlags.Instance | BindingFlags.NonPublic)
+            ?? throw new InvalidOperationException(
+                "InProcessTestClusterOptions.UseTestClusterMembership is gone: this Orleans needs another way to turn off the test membership.");
+        testMembership.SetValue(builder.Options, false);
+
+        var clustering = new Dictionary<string, string?>
+        {
+            ["Orleans:Clustering:ProviderType"] = "Redis",
+            ["Orleans:Clustering:ConnectionString"] = redis,
+            ["Orleans:ClusterId"] = builder.Options.ClusterId,
+            ["Orleans:ServiceId"] = builder.Options.ServiceId,
+        };
+        foreach (var (key, value) in clustering)
+        {
+            settings[key] = value;
+        }
+
+        builder.ConfigureClientHost(host => host.Configuration.AddInMemoryCollection(clustering));
+        builder.ConfigureClient(client => client.UseConfiguredClustering(client.Configuration));
+    }
 
     /// <summary>Stops every silo (as a process exit would, gracefully) and releases the cluster.</summary>
     public async ValueTask DisposeAsync()

@@ -18,6 +18,21 @@ public sealed class CacheClusterOptions
     public TestClock Clock { get; set; } = new();
 
     /// <summary>
+    /// <value>True: the silos run on the system clock and <see cref="Clock"/> is not theirs, for a test that waits on
+    /// what real time drives across silos (a shared job store's polled waits; Orleans' membership keeps the real clock
+    /// either way). Default false.</value>
+    /// </summary>
+    public bool RealClock { get; set; }
+
+    /// <summary>
+    /// <value>A Redis server (<c>host:port</c>) for Orleans' Redis membership and grain directory, configured as a
+    /// production node is (<c>Orleans:Clustering:ProviderType</c> <c>Redis</c> and
+    /// <see cref="PredictionCache.Silo.PredictionCacheSiloBuilderExtensions.UseConfiguredClustering(ISiloBuilder, Microsoft.Extensions.Configuration.IConfiguration)"/>)
+    /// in place of the test cluster's in-memory membership and directory. Default null (in memory).</value>
+    /// </summary>
+    public string? RedisConnectionString { get; set; }
+
+    /// <summary>
     /// <value>Configuration keys over <see cref="CacheCluster.DefaultSettings"/>, the same for every silo (a database's
     /// <see cref="TestDatabase.Settings"/>, <c>Cache:MaxEntries</c>, ...). Default none.</value>
     /// </summary>

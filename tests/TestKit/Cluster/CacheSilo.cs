@@ -62,6 +62,9 @@ public sealed class CacheSilo
 
     internal SiloLocalClearState ClearState => Services.GetRequiredService<SiloLocalClearState>();
 
+    /// <summary>What settles the jobs of silos membership declares dead (a SQL job store only).</summary>
+    internal DeadSiloJobSettler DeadSiloJobs => Services.GetRequiredService<DeadSiloJobSettler>();
+
     /// <summary>The storage upkeep, whose pass a test runs itself with <see cref="CacheStorageService.RunOnceAsync"/>.</summary>
     internal CacheStorageService StorageUpkeep => Services.GetRequiredService<CacheStorageService>();
 
@@ -112,6 +115,37 @@ public sealed class CacheSilo
         var job = await TestWait.ForAsync(Jobs.WaitAsync(id, LongJobWait), $"job {id}");
         return job is { IsFinished: true } ? job : throw new InvalidOperationException($"Job {id} is {job?.Status.ToString() ?? "unknown"}.");
     }
+
+    /// <summary>
+    /// Completes once this silo's view of the cluster satisfies <paramref name="condition"/>: checked on the view it has
+    /// and on every newer one membership gives it; fails with <paramref name="what"/> named after <see cref="TestWait.HangGuard"/>.
+    /// </summary>
+    public async Task WaitForMembershipAsync(Func<ClusterMembershipSnapshot, bool> condition, string what)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var membership = Services.GetRequiredService<IClusterMembershipService>();
+        using var guard = new CancellationTokenSource(TestWait.HangGuard);
+        try
+        {
+            await foreach (var view in membership.MembershipUpdates.WithCancellation(guard.Token))
+            {
+                if (condition(view))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (guard.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Waited {TestWait.HangGuard.TotalSeconds:0} s for {what}, as {Name} sees the cluster.");
+        }
+
+        throw new InvalidOperationException($"{Name} stopped before {what}.");
+    }
+
+    /// <summary>Completes once this silo sees <paramref name="silo"/> with <paramref name="status"/> (<see cref="WaitForMembershipAsync"/>).</summary>
+    public Task WaitForStatusAsync(SiloAddress silo, SiloStatus status) =>
+        WaitForMembershipAsync(view => view.GetSiloStatus(silo) == status, $"{silo} to be {status}");
 
     /// <summary>Sends <paramref name="text"/>, expects a new inference, and returns its finished job (the model must answer).</summary>
     public async Task<JobRecord> InsertAsync(string text)
