@@ -146,7 +146,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>POSTs <paramref name="text"/> to <c>/predict</c>; with <paramref name="wait"/>, waits up to 30 s for a miss's answer.</summary>
-    public Task<HttpResponseMessage> PredictAsync(string text, bool wait)
+    public async Task<HttpResponseMessage> PredictAsync(string text, bool wait)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/predict", UriKind.Relative))
         {
@@ -157,7 +157,8 @@ internal sealed class GatewayProcess : IAsyncDisposable
             request.Headers.Add("Prefer", "wait=30");
         }
 
-        return Client.SendAsync(request);
+        // Awaited here: the request (and its content) is disposed when this method returns.
+        return await Client.SendAsync(request);
     }
 
     public static string? Header(HttpResponseMessage response, string name) =>
