@@ -19,15 +19,19 @@ namespace PredictionCache.Grains.Directory;
 internal sealed class SiloLocalDirectory
 {
     private readonly IGrainFactory _grains;
-    private readonly ILocalSiloDetails _silo;
+    private readonly ILocalSiloDetails? _silo;
     private readonly TouchBuffer[] _buffers;
     private readonly int[] _counts;
     private readonly ILogger _logger;
     private readonly CancellationToken _stopping;
     private ICacheDirectoryGrain[]? _shards;
 
+    /// <remarks>
+    /// <paramref name="silo"/> is null in a gateway that is only an Orleans client: nothing activates there, so nothing
+    /// registers or touches a key, and the directory is never asked for its shards.
+    /// </remarks>
     public SiloLocalDirectory(
-        IGrainFactory grains, ILocalSiloDetails silo, IOptions<CacheOptions> options, IHostApplicationLifetime lifetime, ILogger<SiloLocalDirectory> logger)
+        IGrainFactory grains, IOptions<CacheOptions> options, IHostApplicationLifetime lifetime, ILogger<SiloLocalDirectory> logger, ILocalSiloDetails? silo = null)
     {
         _grains = grains;
         _silo = silo;
@@ -45,8 +49,11 @@ internal sealed class SiloLocalDirectory
 
     /// <summary>References to this silo's shards (made on first use: the silo's address is known once it runs).</summary>
     public IReadOnlyList<ICacheDirectoryGrain> Shards => _shards ??= Enumerable.Range(0, _buffers.Length)
-        .Select(i => _grains.GetGrain<ICacheDirectoryGrain>(SiloBoundPlacement.KeyOf(_silo.SiloAddress, i.ToString(CultureInfo.InvariantCulture))))
+        .Select(i => _grains.GetGrain<ICacheDirectoryGrain>(SiloBoundPlacement.KeyOf(SiloAddress, i.ToString(CultureInfo.InvariantCulture))))
         .ToArray();
+
+    private SiloAddress SiloAddress => _silo?.SiloAddress
+        ?? throw new InvalidOperationException("The cache directory is a silo's: this process is only an Orleans client.");
 
     /// <summary>The shard owning <paramref name="key"/>: by its first 32 bits for a cache key, by its hash for any other.</summary>
     public int ShardOf(string key) =>
