@@ -157,9 +157,13 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper log)
         var movedAfter = Stopwatch.GetElapsedTime(killedAt);
         var restartedAt = Stopwatch.GetTimestamp();
         await cluster.RestartAsync(0);
+        IReadOnlyList<ListedNode>? members = null;
+        await ClusterHttp.PollUntilAsync(
+            async () => (members = await ClusterHttp.TryGetClusterAsync(clients[0])) is { } listed && listed.Count(static m => m.Status == "active") == 3,
+            "the restarted node to list 3 active silos",
+            Guard);
         await cluster.WaitForActiveSilosAsync(3);
         var rejoinedAfter = Stopwatch.GetElapsedTime(restartedAt);
-        var members = await ClusterHttp.TryGetClusterAsync(clients[0]);
         var hits = new List<(HttpResponseMessage Response, int Unavailable)>();
         foreach (var text in texts)
         {

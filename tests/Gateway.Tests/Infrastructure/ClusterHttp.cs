@@ -7,7 +7,7 @@ namespace PredictionCache.Gateway.Tests.Infrastructure;
 /// <summary>A member of the cluster as <c>GET /cluster</c> lists it.</summary>
 /// <param name="Address">The silo, <c>ip:port@generation</c>.</param>
 /// <param name="Status"><c>active</c>, <c>dead</c>, ...</param>
-internal sealed record ClusterMember(string Address, string Status);
+internal sealed record ListedNode(string Address, string Status);
 
 /// <summary>
 /// Requests the cluster tests make of processes they do not drive: polls of another process's state, and the retries
@@ -84,7 +84,7 @@ internal static class ClusterHttp
     }
 
     /// <summary>The members <c>GET /cluster</c> lists; null when it answers <c>503</c> (the cluster is settling).</summary>
-    public static async Task<IReadOnlyList<ClusterMember>?> TryGetClusterAsync(HttpClient client)
+    public static async Task<IReadOnlyList<ListedNode>?> TryGetClusterAsync(HttpClient client)
     {
         ArgumentNullException.ThrowIfNull(client);
         using var response = await client.GetAsync(new Uri("/cluster", UriKind.Relative));
@@ -97,7 +97,7 @@ internal static class ClusterHttp
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.ReadJsonAsync();
         return [.. body.GetProperty("nodes").EnumerateArray()
-            .Select(static n => new ClusterMember(n.GetProperty("address").GetString()!, n.GetProperty("status").GetString()!))];
+            .Select(static n => new ListedNode(n.GetProperty("address").GetString()!, n.GetProperty("status").GetString()!))];
     }
 
     /// <summary>
