@@ -96,6 +96,7 @@ public static class PredictionCacheSiloBuilderExtensions
                 gatewayPort: endpoints.GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
                 serviceId: configuration["Orleans:ServiceId"] ?? ClusterTopology.DefaultId,
                 clusterId: configuration["Orleans:ClusterId"] ?? ClusterTopology.DefaultId);
+            silo.Services.TryAddSingleton<SingleNodeClustering>();
             return silo;
         }
 
