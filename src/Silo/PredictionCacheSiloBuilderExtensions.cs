@@ -58,9 +58,8 @@ public static class PredictionCacheSiloBuilderExtensions
     /// What a gateway that is only an Orleans client of a grain tier needs to serve requests: the cache's front door
     /// (<c>PredictionService</c>: every call goes to a grain on a silo), the models for validation and normalization,
     /// the shared SQL job store (jobs are read and waited on where the silos write them), telemetry and the Orleans
-    /// Dashboard's client part. Storage must be
-    /// one the silos share (<c>sqlite</c> on one machine, <c>postgres</c>): jobs in a silo's memory are out of a client's
-    /// reach.
+    /// Dashboard's client part. Storage must be one the silos share (<c>sqlite</c> on one machine, <c>postgres</c>): jobs
+    /// in a silo's memory are out of a client's reach.
     /// </summary>
     public static IClientBuilder AddPredictionCacheClient(this IClientBuilder client)
     {
@@ -69,10 +68,10 @@ public static class PredictionCacheSiloBuilderExtensions
         services.AddPredictionCache();
         services.AddPredictionCacheTelemetry(client.Configuration);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, SharedStorageValidator>());
-        AddStorage(services);
 
-        // The Orleans Dashboard's web part, reading the silos' figures through the cluster (its live log stream stays off).
+        // The gateway maps the Orleans Dashboard whatever its topology; on a client it reads the silos' dashboard grains.
         client.AddDashboard(dashboard => dashboard.HideTrace = true);
+        AddStorage(services);
         return client;
     }
 
@@ -97,6 +96,7 @@ public static class PredictionCacheSiloBuilderExtensions
                 gatewayPort: endpoints.GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
                 serviceId: configuration["Orleans:ServiceId"] ?? ClusterTopology.DefaultId,
                 clusterId: configuration["Orleans:ClusterId"] ?? ClusterTopology.DefaultId);
+            silo.Services.TryAddSingleton<SingleNodeClustering>();
             return silo;
         }
 

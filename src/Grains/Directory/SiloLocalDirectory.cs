@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,18 +19,22 @@ namespace PredictionCache.Grains.Directory;
 internal sealed class SiloLocalDirectory
 {
     private readonly IGrainFactory _grains;
-    private readonly IServiceProvider _services;
+    private readonly ILocalSiloDetails? _silo;
     private readonly TouchBuffer[] _buffers;
     private readonly int[] _counts;
     private readonly ILogger _logger;
     private readonly CancellationToken _stopping;
     private ICacheDirectoryGrain[]? _shards;
 
+    /// <remarks>
+    /// <paramref name="silo"/> is null in a gateway that is only an Orleans client: nothing activates there, so nothing
+    /// registers or touches a key, and the directory is never asked for its shards.
+    /// </remarks>
     public SiloLocalDirectory(
-        IGrainFactory grains, IServiceProvider services, IOptions<CacheOptions> options, IHostApplicationLifetime lifetime, ILogger<SiloLocalDirectory> logger)
+        IGrainFactory grains, IOptions<CacheOptions> options, IHostApplicationLifetime lifetime, ILogger<SiloLocalDirectory> logger, ILocalSiloDetails? silo = null)
     {
         _grains = grains;
-        _services = services;
+        _silo = silo;
         _stopping = lifetime.ApplicationStopping;
         var count = options.Value.EffectiveShards;
         CapacityPerShard = (int)Math.Ceiling(options.Value.MaxEntries / (double)count);
@@ -40,19 +43,17 @@ internal sealed class SiloLocalDirectory
         _logger = logger;
     }
 
-    private ICacheDirectoryGrain[] ShardsOf(SiloAddress silo) => Enumerable.Range(0, _buffers.Length)
-        .Select(i => _grains.GetGrain<ICacheDirectoryGrain>(SiloBoundPlacement.KeyOf(silo, i.ToString(CultureInfo.InvariantCulture))))
-        .ToArray();
-
     public int Count => _buffers.Length;
 
     public int CapacityPerShard { get; }
 
-    /// <summary>
-    /// References to this silo's shards (made on first use: the silo's address is known once it runs). A gateway that is
-    /// only an Orleans client has the directory's counters (always zero) but no silo, and never asks for its shards.
-    /// </summary>
-    public IReadOnlyList<ICacheDirectoryGrain> Shards => _shards ??= ShardsOf(_services.GetRequiredService<ILocalSiloDetails>().SiloAddress);
+    /// <summary>References to this silo's shards (made on first use: the silo's address is known once it runs).</summary>
+    public IReadOnlyList<ICacheDirectoryGrain> Shards => _shards ??= Enumerable.Range(0, _buffers.Length)
+        .Select(i => _grains.GetGrain<ICacheDirectoryGrain>(SiloBoundPlacement.KeyOf(SiloAddress, i.ToString(CultureInfo.InvariantCulture))))
+        .ToArray();
+
+    private SiloAddress SiloAddress => _silo?.SiloAddress
+        ?? throw new InvalidOperationException("The cache directory is a silo's: this process is only an Orleans client.");
 
     /// <summary>The shard owning <paramref name="key"/>: by its first 32 bits for a cache key, by its hash for any other.</summary>
     public int ShardOf(string key) =>

@@ -12,7 +12,7 @@ namespace PredictionCache.Silo.Storage;
 
 /// <summary>
 /// The cache's storage in the silo's lifecycle: at the storage stage, before any grain is activated, it migrates the
-/// schema and settles the jobs this node's earlier run (same endpoint) left processing; then every <see cref="StorageOptions.MaintenanceIntervalSeconds"/> it writes the
+/// schema and settles the jobs this node's earlier run (same endpoint; any, for a node alone) left processing; then every <see cref="StorageOptions.MaintenanceIntervalSeconds"/> it writes the
 /// batched access times, deletes expired rows and trims the table to <see cref="StorageOptions.MaxEntries"/> by least
 /// recent use. Nothing is loaded into memory at start-up: entries come back lazily, one grain activation at a time.
 /// </summary>
@@ -135,7 +135,10 @@ internal sealed partial class CacheStorageService(
         await database.MigrateAsync(CacheSchema.Component, CacheSchema.For(database.Dialect), cancellationToken);
         if (services.GetRequiredService<IJobStore>() is SqlJobStore jobs)
         {
-            var endpoint = services.GetRequiredService<ILocalSiloDetails>().SiloAddress.Endpoint.ToString();
+            // Alone in its cluster, every job left processing is an earlier run's, on whatever port that run listened.
+            var endpoint = services.GetService<SingleNodeClustering>() is null
+                ? services.GetRequiredService<ILocalSiloDetails>().SiloAddress.Endpoint.ToString()
+                : null;
             var (completed, failed) = await jobs.RecoverInterruptedAsync(endpoint, cancellationToken);
             if (completed + failed > 0)
             {

@@ -112,13 +112,18 @@ internal sealed class SqlJobStore : IJobStore
     /// <summary>
     /// Settles the jobs an earlier run of this node left <c>processing</c> (a stop or crash): those owned by an earlier
     /// generation of the silo at <paramref name="endpoint"/> (<c>ip:port</c>), and those stored before jobs had owners.
-    /// Jobs of other live nodes are left alone. Returns how many were completed and failed.
+    /// Jobs of other live nodes are left alone. Null <paramref name="endpoint"/>: every processing job, for a node alone
+    /// in its cluster, whose earlier runs may have listened elsewhere. Returns how many were completed and failed.
     /// </summary>
     /// <remarks>Run at start-up, before this silo starts any job: whatever it owned then was left by a stop or crash.</remarks>
-    public Task<(int Completed, int Failed)> RecoverInterruptedAsync(string endpoint, CancellationToken cancellationToken = default)
+    public Task<(int Completed, int Failed)> RecoverInterruptedAsync(string? endpoint, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(endpoint);
-        return SettleAsync("(owner IS NULL OR owner LIKE @owner)", endpoint + "@%", InterruptedError, cancellationToken);
+        if (endpoint is not null)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(endpoint);
+        }
+
+        return SettleAsync("(owner IS NULL OR owner LIKE @owner)", endpoint is null ? "%" : endpoint + "@%", InterruptedError, cancellationToken);
     }
 
     /// <summary>

@@ -14,7 +14,9 @@ namespace PredictionCache.Gateway.Tests.Infrastructure;
 /// </summary>
 public sealed class GatewayProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    // Only a guard against a hang: on a shared two-core machine a start (an Orleans silo joining a cluster) can take much
+    // longer than the few seconds it takes alone.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
 
     private readonly Process _process;
     private readonly StringBuilder _output;
@@ -34,6 +36,9 @@ public sealed class GatewayProcess : IAsyncDisposable
     public Uri Address { get; }
 
     public HttpClient Client { get; }
+
+    /// <summary>True once the process has ended (killed, or crashed by itself).</summary>
+    public bool HasExited => _process.HasExited;
 
     /// <summary>What the process printed so far (for failure messages).</summary>
     public string Output
@@ -62,13 +67,20 @@ public sealed class GatewayProcess : IAsyncDisposable
     /// Starts the gateway and returns once it has said it started and <c>/health</c> answers 200. <paramref name="settings"/>
     /// are command-line arguments (<c>--Key=value</c>); they come last, so they win over the defaults given here.
     /// </summary>
-    public static async Task<GatewayProcess> StartAsync(params string[] settings)
+    public static Task<GatewayProcess> StartAsync(params string[] settings) =>
+        StartAsync(new Uri($"http://127.0.0.1:{FreePorts.Next()}"), settings);
+
+    /// <summary>
+    /// Starts the gateway on <paramref name="address"/> (e.g. again on the port of one that was killed), as
+    /// <see cref="StartAsync(string[])"/> does.
+    /// </summary>
+    public static async Task<GatewayProcess> StartAsync(Uri address, params string[] settings)
     {
-        var address = new Uri($"http://127.0.0.1:{FreePorts.Next()}");
+        ArgumentNullException.ThrowIfNull(address);
         var output = new StringBuilder();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var scratch = new TempDirectory();
-        var process = Launch(["--urls", address.ToString().TrimEnd('/'), .. DefaultSettings(scratch), .. settings], output, line =>
+        var process = Launch(GatewayDll, ["--urls", address.ToString().TrimEnd('/'), .. DefaultSettings(scratch), .. settings], output, line =>
         {
             // Microsoft.Hosting.Lifetime logs this once Kestrel listens: an event, so nothing polls a closed port.
             if (line.Contains("Application started", StringComparison.Ordinal))
@@ -97,7 +109,7 @@ public sealed class GatewayProcess : IAsyncDisposable
     {
         var output = new StringBuilder();
         using var scratch = new TempDirectory();
-        using var process = Launch(["--urls", $"http://127.0.0.1:{FreePorts.Next()}", .. DefaultSettings(scratch), .. settings], output, _ => { });
+        using var process = Launch(GatewayDll, ["--urls", $"http://127.0.0.1:{FreePorts.Next()}", .. DefaultSettings(scratch), .. settings], output, _ => { });
         try
         {
             await process.WaitForExitAsync().WaitAsync(StartTimeout);
@@ -150,7 +162,12 @@ public sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
-    private static Process Launch(string[] arguments, StringBuilder output, Action<string> onLine)
+    /// <summary>
+    /// Runs <c>dotnet <paramref name="dll"/></c> (the gateway, or another host built next to it such as the silo) from this
+    /// folder, in Production, logging when it has started; every line it prints goes to <paramref name="output"/> and
+    /// <paramref name="onLine"/>.
+    /// </summary>
+    internal static Process Launch(string dll, string[] arguments, StringBuilder output, Action<string> onLine)
     {
         var info = new ProcessStartInfo(DotnetHost())
         {
@@ -159,7 +176,7 @@ public sealed class GatewayProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        info.ArgumentList.Add(GatewayDll);
+        info.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -185,7 +202,7 @@ public sealed class GatewayProcess : IAsyncDisposable
         };
         process.OutputDataReceived += record;
         process.ErrorDataReceived += record;
-        Assert.True(process.Start(), "The gateway process did not start.");
+        Assert.True(process.Start(), $"{Path.GetFileName(dll)} did not start.");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

@@ -118,6 +118,32 @@ public abstract class SqlJobStoreTests : JobStoreContractTests
     }
 
     [Fact]
+    public async Task RecoverInterrupted_NoEndpoint_SettlesTheProcessingJobsOfEveryOwner()
+    {
+        // Arrange: a node alone in its cluster, whose earlier runs listened on other ports (and one before owners).
+        var owned = new[] { NewJob() with { Owner = ThisNode + "@100" }, NewJob() with { Owner = "127.0.0.1:22222@100" }, NewJob() };
+        var finished = NewJob() with { Owner = "127.0.0.1:22222@100" };
+        foreach (var job in owned.Append(finished))
+        {
+            await Store.CreateAsync(job);
+        }
+
+        await Store.CompleteAsync(finished.Id, Result, Clock.GetUtcNow());
+
+        // Act
+        var count = await SqlStore.RecoverInterruptedAsync(endpoint: null);
+
+        // Assert
+        Assert.Equal((0, 3), count);
+        foreach (var job in owned)
+        {
+            Assert.Equal((JobStatus.Failed, SqlJobStore.InterruptedError), ((await Store.GetAsync(job.Id))!.Status, (await Store.GetAsync(job.Id))!.Error));
+        }
+
+        Assert.Equal(JobStatus.Completed, (await Store.GetAsync(finished.Id))!.Status);
+    }
+
+    [Fact]
     public async Task SettleDeadOwner_SettlesExactlyThatSilosJobs_CompletingThoseWithAStoredEntry()
     {
         // Arrange: the dead silo's two jobs (one whose entry was stored), a job of its earlier generation's successor.
