@@ -12,8 +12,9 @@ public sealed partial class ClusterProcessTests
 
     /// <summary>
     /// Distinct misses sent by a few concurrent senders, text i to gateway i mod n, each answered <c>202</c> (<c>503</c>s
-    /// retried). Once <see cref="Killing"/> was called, a text whose request to gateway 0 fails in transport goes to a
-    /// survivor instead, as a client fails over, and so do gateway 0's later texts.
+    /// retried). Once <see cref="Killing"/> was called, a request to gateway 0 waits for its job (<c>Prefer: wait</c>), so
+    /// with the model server holding inferences it stays in flight until the kill cuts it off; its text then goes to a
+    /// survivor, as a client fails over, and so do gateway 0's later texts.
     /// </summary>
     private sealed class MissBurst(IReadOnlyList<HttpClient> gateways, string prefix)
     {
@@ -23,17 +24,21 @@ public sealed partial class ClusterProcessTests
         private volatile bool _killing;
         private volatile bool _firstDown;
         private int _unavailable;
-        private int _failedOver;
+        private int _rerouted;
+        private int _cutOff;
 
         public IReadOnlyCollection<Answer> Answers => _answers;
 
         /// <summary>503s retried.</summary>
         public int Unavailable => Volatile.Read(ref _unavailable);
 
-        /// <summary>Texts of gateway 0 sent to a survivor once a request to gateway 0 failed.</summary>
-        public int FailedOver => Volatile.Read(ref _failedOver);
+        /// <summary>Texts of gateway 0 sent to a survivor instead.</summary>
+        public int Rerouted => Volatile.Read(ref _rerouted);
 
-        /// <summary>From now on gateway 0 may die: a transport failure on it is expected.</summary>
+        /// <summary>Requests to gateway 0 the kill cut off in flight.</summary>
+        public int CutOff => Volatile.Read(ref _cutOff);
+
+        /// <summary>From now on requests to gateway 0 stay in flight until it dies, which they then expect.</summary>
         public void Killing() => _killing = true;
 
         /// <summary>Sends texts <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive).</summary>
@@ -57,27 +62,29 @@ public sealed partial class ClusterProcessTests
             {
                 try
                 {
-                    await AcceptAsync(0, text);
+                    await AcceptAsync(0, text, wait: _killing);
                     return;
                 }
                 catch (Exception ex) when (_killing && ex is HttpRequestException or IOException)
                 {
                     _firstDown = true;
+                    Interlocked.Increment(ref _cutOff);
                 }
             }
 
             if (node == 0)
             {
-                Interlocked.Increment(ref _failedOver);
+                Interlocked.Increment(ref _rerouted);
                 node = 1 + (i / gateways.Count % (gateways.Count - 1));
             }
 
-            await AcceptAsync(node, text);
+            await AcceptAsync(node, text, wait: false);
         }
 
-        private async Task AcceptAsync(int node, string text)
+        private async Task AcceptAsync(int node, string text, bool wait)
         {
-            var (response, unavailable) = await gateways[node].SendRetryingAsync(() => GatewayHttp.PredictRequest(text), Guard);
+            var (response, unavailable) = await gateways[node].SendRetryingAsync(
+                () => wait ? GatewayHttp.PredictRequest(text, null, ("Prefer", "wait=60")) : GatewayHttp.PredictRequest(text), Guard);
             Interlocked.Add(ref _unavailable, unavailable);
             using (response)
             {

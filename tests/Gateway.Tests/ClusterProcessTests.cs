@@ -45,17 +45,24 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper log)
         cluster.Model.Hold();
 
         // Act: half the texts, every node accepting its share; once an inference of node 0 is in flight at the model
-        // server, the other half, with node 0 killed among them (its texts then go to a survivor, as a client fails over).
+        // server, the other half, node 0 killed once one of its requests is in flight (its texts then go to a survivor,
+        // as a client fails over).
         await burst.SendAsync(0, BurstTexts / 2);
         var acceptedByDoomed = burst.Answers.Where(static a => a.Node == 0).Select(static a => a.Text).ToHashSet(StringComparer.Ordinal);
         await ClusterHttp.PollUntilAsync(
             () => Task.FromResult(cluster.Model.Instances.Any(acceptedByDoomed.Contains)), "an inference of node 0 to reach the model server", GatewayHttp.HangGuard);
         burst.Killing();
         var secondHalf = burst.SendAsync(BurstTexts / 2, BurstTexts);
+        await ClusterHttp.PollUntilAsync(
+            async () => (await ClusterHttp.TryGetClusterAsync(clients[0]))?.SingleOrDefault(n => n.Address.StartsWith(doomed + "@", StringComparison.Ordinal))
+                is { Misses: { } misses } && misses > acceptedByDoomed.Count,
+            "a request of the second half to be waiting on node 0",
+            Guard);
         var killedAt = Stopwatch.GetTimestamp();
         var exitCode = await cluster.KillAsync(0);
         var settlement = TimeSettlementAsync(survivors[0], burst.Answers.First(static a => a.Node == 0).JobId, killedAt);
         await secondHalf.WaitAsync(Guard);
+        var burstAnsweredAfter = Stopwatch.GetElapsedTime(killedAt);
         cluster.Model.Release();
 
         var found = new List<(HttpStatusCode Status, Answer Answer)>();
@@ -79,6 +86,9 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper log)
 
         var settledAfter = await settlement;
 
+        // The jobs of the requests the kill cut off were never answered: the store shows them settled too.
+        await ClusterHttp.PollUntilAsync(async () => await cluster.CountProcessingJobsAsync() == 0, "no job to be processing", Guard);
+
         var failed = settled.Where(static s => s.Job.GetProperty("status").GetString() == "failed").ToArray();
         var resent = new List<(string Text, JsonElement Job, int Unavailable)>();
         foreach (var (answer, _) in failed)
@@ -89,7 +99,8 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper log)
 
         log.WriteLine(
             $"{burst.Answers.Count} texts accepted, {burst.Answers.Count(static a => a.Node == 0)} by node 0 before the kill, " +
-            $"{burst.FailedOver} of node 0's sent to a survivor, {burst.Unavailable} 503s retried in the burst, " +
+            $"{burst.CutOff} requests to node 0 cut off in flight, {burst.Rerouted} of node 0's texts sent to a survivor, " +
+            $"{burst.Unavailable} 503s retried in the burst, all answered {burstAnsweredAfter.TotalSeconds:0.00} s after the SIGKILL, " +
             $"{resent.Sum(static r => r.Unavailable)} in the resend; node 0's jobs seen settled {settledAfter.TotalSeconds:0.00} s after the SIGKILL.");
 
         // Assert
@@ -98,6 +109,7 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper log)
         Assert.Equal(BurstTexts, burst.Answers.Select(static a => a.Text).Distinct(StringComparer.Ordinal).Count());
         Assert.All(found, static f => Assert.True(f.Status == HttpStatusCode.OK, $"GET /jobs/{f.Answer.JobId} ({f.Answer.Text}) is {(int)f.Status}."));
         Assert.True(burst.Answers.Count(static a => a.Node == 0) >= BurstTexts / 6, "Node 0 accepted too few jobs for the kill to test anything.");
+        Assert.True(burst.CutOff >= 1, "No request to node 0 was in flight at the kill.");
         foreach (var (answer, job) in settled)
         {
             var status = job.GetProperty("status").GetString();

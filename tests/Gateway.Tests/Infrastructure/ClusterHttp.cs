@@ -7,7 +7,8 @@ namespace PredictionCache.Gateway.Tests.Infrastructure;
 /// <summary>A member of the cluster as <c>GET /cluster</c> lists it.</summary>
 /// <param name="Address">The silo, <c>ip:port@generation</c>.</param>
 /// <param name="Status"><c>active</c>, <c>dead</c>, ...</param>
-internal sealed record ListedNode(string Address, string Status);
+/// <param name="Misses">The inferences it started; null unless it is active and answered.</param>
+internal sealed record ListedNode(string Address, string Status, long? Misses);
 
 /// <summary>
 /// Requests the cluster tests make of processes they do not drive: polls of another process's state, and the retries
@@ -97,7 +98,10 @@ internal static class ClusterHttp
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.ReadJsonAsync();
         return [.. body.GetProperty("nodes").EnumerateArray()
-            .Select(static n => new ListedNode(n.GetProperty("address").GetString()!, n.GetProperty("status").GetString()!))];
+            .Select(static n => new ListedNode(
+                n.GetProperty("address").GetString()!,
+                n.GetProperty("status").GetString()!,
+                n.GetProperty("stats") is { ValueKind: JsonValueKind.Object } stats ? stats.GetProperty("misses").GetInt64() : null))];
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Npgsql;
 using PredictionCache.TestKit;
 
 namespace PredictionCache.Gateway.Tests.Infrastructure;
@@ -147,6 +148,15 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         }
     }
 
+    /// <summary>How many jobs the shared store holds as processing (none is left so once the cluster has settled).</summary>
+    public async Task<long> CountProcessingJobsAsync()
+    {
+        await using var connection = new NpgsqlConnection(Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT COUNT(*) FROM jobs WHERE status = 'processing'", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>The last lines every process printed, for a failure message.</summary>
     public string Output
     {
@@ -225,6 +235,9 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         // that would count as a second inference.
         "--Models:0:TimeoutSeconds=3600",
         "--Models:0:MaxRetries=0",
+
+        // Four lines per upstream call would push what matters out of the output a failure shows.
+        "--Logging:LogLevel:System.Net.Http.HttpClient=Warning",
     ];
 
     /// <summary>One node across its restarts: its kind, its own ports (fixed at creation) and its current process.</summary>
