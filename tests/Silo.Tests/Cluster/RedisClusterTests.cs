@@ -110,6 +110,66 @@ public sealed class RedisClusterTests
     }
 
     [Fact]
+    public async Task Remove_ThroughSiloTwo_WithdrawsSiloOnesPublishedEntry()
+    {
+        // Arrange: x inferred through silo 1, published there.
+        var backend = new FakeInferenceBackend(gated: false);
+        await using var redis = await RedisServer.StartAsync();
+        await using var database = await TestDatabase.CreateAsync(TestDatabase.Postgres);
+        await using var host = await StartAsync(redis, database, backend);
+        var (one, two) = (host.Silos[0], host.Silos[1]);
+        await one.InsertAsync("x");
+        var key = one.KeyOf("x");
+        var publishedBefore = one.IsPublished("x");
+
+        // Act
+        var removed = await two.Predictions.RemoveEntryAsync(key);
+        var publishedAfter = one.IsPublished("x");
+
+        // Assert: the removal went to the key's one activation on silo 1, which withdrew its published entry; no silo
+        // serves x afterwards and storage holds no row.
+        Assert.Equal((true, true, false), (publishedBefore, removed, publishedAfter));
+        Assert.False(await two.StorageHoldsAsync(key));
+        foreach (var silo in host.Silos)
+        {
+            Assert.Equal(PredictionStatus.NotCached, (await silo.PredictAsync("x", new CacheDirectives(OnlyIfCached: true))).Status);
+        }
+
+        Assert.Equal(1, backend.Calls);
+    }
+
+    [Fact]
+    public async Task Clear_ThroughSiloTwo_WhileSiloOneInfers_NeverServesThePreClearAnswer()
+    {
+        // Arrange: y's inference in flight on silo 1.
+        var backend = new FakeInferenceBackend(gated: false);
+        await using var redis = await RedisServer.StartAsync();
+        await using var database = await TestDatabase.CreateAsync(TestDatabase.Postgres);
+        await using var host = await StartAsync(redis, database, backend);
+        var (one, two) = (host.Silos[0], host.Silos[1]);
+        backend.Hold();
+        var started = await one.PredictAsync("y");
+        await backend.WaitForCallsAsync(1);
+
+        // Act: the clear runs on every silo while the inference waits; then the inference ends.
+        await TestWait.ForAsync(two.Predictions.ClearAsync(), "the clear");
+        backend.Release();
+        var job = await one.WaitForJobAsync(started.JobId);
+
+        // Assert: the job still gets its answer, but nothing answered before the clear is cached on any silo or stored.
+        Assert.Equal(PredictionStatus.Started, started.Status);
+        Assert.Equal(JobStatus.Completed, job.Status);
+        Assert.False(one.IsPublished("y"));
+        Assert.False(await two.StorageHoldsAsync(one.KeyOf("y")));
+        foreach (var silo in host.Silos)
+        {
+            Assert.Equal(PredictionStatus.NotCached, (await silo.PredictAsync("y", new CacheDirectives(OnlyIfCached: true))).Status);
+        }
+
+        Assert.Equal(1, backend.Calls);
+    }
+
+    [Fact]
     public async Task Clear_ThroughSiloThree_RemovesTheEntriesActiveOnSilosOneAndTwo()
     {
         // Arrange: a on silo 1, b on silo 2, each published there and stored.
