@@ -83,34 +83,23 @@ internal static class Problems
     /// <see cref="OrleansException"/> whose cause it keeps only as text once the error has crossed its messaging; no
     /// request's content causes one, so it is a retryable 503 too (and logged).
     /// </summary>
-    private static bool IsClusterUnavailable(Exception? error)
-    {
-        for (var current = error; current is not null; current = current.InnerException)
-        {
-            if (current is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or GatewayTooBusyException or Orleans.Runtime.Messaging.ConnectionFailedException
-                or StackExchange.Redis.RedisException)
-            {
-                return true;
-            }
-
-            if (current.GetType() == typeof(OrleansException))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool IsClusterUnavailable(Exception? error) => AnyInChain(error, static e =>
+        e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or GatewayTooBusyException
+            or Orleans.Runtime.Messaging.ConnectionFailedException or StackExchange.Redis.RedisException
+        || e.GetType() == typeof(OrleansException));
 
     /// <summary>
     /// Storage down or unreachable: the exception itself, or the one Orleans wraps it in when a grain's state could not
     /// be read as the grain activated (<c>OrleansException</c>: "Error from storage provider ...").
     /// </summary>
-    private static bool IsStorageDown(Exception? error)
+    private static bool IsStorageDown(Exception? error) => AnyInChain(error, static e => e is DbException or StorageUnavailableException);
+
+    /// <summary>Whether <paramref name="error"/> or any exception it wraps (its inner exceptions, outward in) matches.</summary>
+    private static bool AnyInChain(Exception? error, Func<Exception, bool> matches)
     {
         for (var current = error; current is not null; current = current.InnerException)
         {
-            if (current is DbException or StorageUnavailableException)
+            if (matches(current))
             {
                 return true;
             }
