@@ -11,20 +11,45 @@ namespace PredictionCache.Silo.Tests.Cluster;
 /// (<see cref="PredictionCacheSiloBuilderExtensions.UseConfiguredClustering(ISiloBuilder, Microsoft.Extensions.Configuration.IConfiguration)"/>),
 /// one PostgreSQL database shared as level 2 and job store. A key has one activation cluster-wide, registered in Redis;
 /// a killed silo's keys come back from level 2 on a survivor and its jobs are settled; a clear and the stats span every
-/// silo. Each test starts its own Redis, database and cluster.
+/// silo. Each test starts its own Redis, database (<see cref="InitializeAsync"/>) and cluster.
 /// </summary>
-public sealed class RedisClusterTests
+public sealed class RedisClusterTests : IAsyncLifetime
 {
     private const string PredictionGrainType = PredictionCacheSiloBuilderExtensions.PredictionGrainType;
+
+    private RedisServer? _redis;
+    private TestDatabase? _database;
+
+    private RedisServer Redis => _redis ?? throw new InvalidOperationException("Redis was not started.");
+
+    private TestDatabase Database => _database ?? throw new InvalidOperationException("The database was not created.");
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _database = await TestDatabase.CreateAsync(TestDatabase.Postgres);
+    }
+
+    /// <summary>After the test, whose cluster (<c>await using</c>) has stopped by then.</summary>
+    public async Task DisposeAsync()
+    {
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+    }
 
     [Fact]
     public async Task Predict_KeyActiveOnSiloOne_IsAHitThroughSiloTwo_RegisteredInRedis()
     {
         // Arrange: x's grain lives on silo 1 (placed there by the request through it).
         var backend = new FakeInferenceBackend(gated: false);
-        await using var redis = await RedisServer.StartAsync();
-        await using var database = await TestDatabase.CreateAsync(TestDatabase.Postgres);
-        await using var host = await StartAsync(redis, database, backend);
+        await using var host = await StartAsync(backend);
         var (one, two, three) = (host.Silos[0], host.Silos[1], host.Silos[2]);
         var job = await one.InsertAsync("x");
 
@@ -42,8 +67,8 @@ public sealed class RedisClusterTests
         Assert.Equal((0L, 0L), (two.Statistics.Hits, two.Statistics.Misses));
         Assert.Equal(
             host.Silos.Select(static s => (s.Address.ToString(), SiloStatus.Active)).Order(),
-            (await MembersInRedisAsync(redis, host)).Order());
-        Assert.Equal([(one.KeyOf("x"), one.Address)], await RegisteredPredictionGrainsAsync(redis, host));
+            (await MembersInRedisAsync(host)).Order());
+        Assert.Equal([(one.KeyOf("x"), one.Address)], await RegisteredPredictionGrainsAsync(host));
     }
 
     [Fact]
@@ -51,9 +76,7 @@ public sealed class RedisClusterTests
     {
         // Arrange: x inferred and stored through silo 1, its grain there.
         var backend = new FakeInferenceBackend(gated: false);
-        await using var redis = await RedisServer.StartAsync();
-        await using var database = await TestDatabase.CreateAsync(TestDatabase.Postgres);
-        await using var host = await StartAsync(redis, database, backend);
+        await using var host = await StartAsync(backend);
         var (one, two) = (host.Silos[0], host.Silos[1]);
         var job = await one.InsertAsync("x");
         var key = one.KeyOf("x");
@@ -73,7 +96,7 @@ public sealed class RedisClusterTests
         Assert.Equal(1, backend.Calls);
         Assert.True(two.IsActive("x"));
         Assert.Equal((1L, 1L, 0L), (two.Statistics.Hits, two.Statistics.StorageHits, two.Statistics.Misses));
-        Assert.Equal([(key, two.Address)], await RegisteredPredictionGrainsAsync(redis, host));
+        Assert.Equal([(key, two.Address)], await RegisteredPredictionGrainsAsync(host));
     }
 
     [Fact]
@@ -82,9 +105,7 @@ public sealed class RedisClusterTests
         // Arrange: the model holds its one answer until every caller has its outcome.
         const int callers = 300;
         var backend = new FakeInferenceBackend();
-        await using var redis = await RedisServer.StartAsync();
-        await using var database = await TestDatabase.CreateAsync(TestDatabase.Postgres);
-        await using var host = await StartAsync(redis, database, backend);
+        await using var host = await StartAsync(backend);
 
         // Act: the callers come through the three silos in turn, each asking to place the grain on its own silo.
         var outcomes = await Task.WhenAll(Enumerable.Range(0, callers).Select(i => Task.Run(() => host.Silos[i % 3].PredictAsync("same text"))));
@@ -114,9 +135,7 @@ public sealed class RedisClusterTests
     {
         // Arrange: x inferred through silo 1, published there.
         var backend = new FakeInferenceBackend(gated: false);
-        await using var redis = await RedisServer.StartAsync();
-        await using var database = await TestDatabase.CreateAsync(TestDatabase.Postgres);
-        await using var host = await StartAsync(redis, database, backend);
+        await using var host = await StartAsync(backend);
         var (one, two) = (host.Silos[0], host.Silos[1]);
         await one.InsertAsync("x");
         var key = one.KeyOf("x");
@@ -143,9 +162,7 @@ public sealed class RedisClusterTests
     {
         // Arrange: y's inference in flight on silo 1.
         var backend = new FakeInferenceBackend(gated: false);
-        await using var redis = await RedisServer.StartAsync();
-        await using var database = await TestDatabase.CreateAsync(TestDatabase.Postgres);
-        await using var host = await StartAsync(redis, database, backend);
+        await using var host = await StartAsync(backend);
         var (one, two) = (host.Silos[0], host.Silos[1]);
         backend.Hold();
         var started = await one.PredictAsync("y");
@@ -174,9 +191,7 @@ public sealed class RedisClusterTests
     {
         // Arrange: a on silo 1, b on silo 2, each published there and stored.
         var backend = new FakeInferenceBackend(gated: false);
-        await using var redis = await RedisServer.StartAsync();
-        await using var database = await TestDatabase.CreateAsync(TestDatabase.Postgres);
-        await using var host = await StartAsync(redis, database, backend);
+        await using var host = await StartAsync(backend);
         var (one, two, three) = (host.Silos[0], host.Silos[1], host.Silos[2]);
         await one.InsertAsync("a");
         await two.InsertAsync("b");
@@ -216,9 +231,7 @@ public sealed class RedisClusterTests
         // clock: silo 2 sees the job another silo settles by reading the shared store again (every 100 ms); no
         // inference times out within a test (an hour).
         var backend = new FakeInferenceBackend();
-        await using var redis = await RedisServer.StartAsync();
-        await using var database = await TestDatabase.CreateAsync(TestDatabase.Postgres);
-        await using var host = await StartAsync(redis, database, backend, realClock: true, ("Inference:TimeoutSeconds", "3600"));
+        await using var host = await StartAsync(backend, realClock: true, ("Inference:TimeoutSeconds", "3600"));
         var (one, two, three) = (host.Silos[0], host.Silos[1], host.Silos[2]);
         var onOne = await one.PredictAsync("on one");
         await TestWait.ForAsync(backend.WaitForCallsAsync(1), "the inference on silo 1");
@@ -255,9 +268,7 @@ public sealed class RedisClusterTests
     {
         // Arrange: one key inferred through each silo, and a hit on silo 2's key through silo 1.
         var backend = new FakeInferenceBackend(gated: false);
-        await using var redis = await RedisServer.StartAsync();
-        await using var database = await TestDatabase.CreateAsync(TestDatabase.Postgres);
-        await using var host = await StartAsync(redis, database, backend);
+        await using var host = await StartAsync(backend);
         var (one, two, three) = (host.Silos[0], host.Silos[1], host.Silos[2]);
         await one.InsertAsync("a");
         await two.InsertAsync("b");
@@ -285,13 +296,12 @@ public sealed class RedisClusterTests
         }
     }
 
-    /// <summary>Three silos on <paramref name="redis"/>'s membership and directory and on <paramref name="database"/>, <paramref name="backend"/> their model.</summary>
-    private static Task<CacheCluster> StartAsync(
-        RedisServer redis, TestDatabase database, FakeInferenceBackend backend, bool realClock = false, params (string Key, string Value)[] settings)
+    /// <summary>Three silos on this test's Redis (membership and directory) and database, <paramref name="backend"/> their model.</summary>
+    private Task<CacheCluster> StartAsync(FakeInferenceBackend backend, bool realClock = false, params (string Key, string Value)[] settings)
     {
-        var options = new CacheClusterOptions { Silos = 3, RedisConnectionString = redis.ConnectionString, RealClock = realClock };
+        var options = new CacheClusterOptions { Silos = 3, RedisConnectionString = Redis.ConnectionString, RealClock = realClock };
         options.Backends.Add(backend);
-        foreach (var (key, value) in database.Settings)
+        foreach (var (key, value) in Database.Settings)
         {
             options.Settings[key] = value;
         }
@@ -308,10 +318,10 @@ public sealed class RedisClusterTests
     /// The silos in Orleans' Redis membership table (a hash <c>{service id}/members/{cluster id}</c>, a field per silo
     /// holding its entry as JSON, and the table's version): each silo and its status.
     /// </summary>
-    private static async Task<(string Silo, SiloStatus Status)[]> MembersInRedisAsync(RedisServer redis, CacheCluster host)
+    private async Task<(string Silo, SiloStatus Status)[]> MembersInRedisAsync(CacheCluster host)
     {
         var table = $"{host.Cluster.Options.ServiceId}/members/{host.Cluster.Options.ClusterId}";
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
         var server = connection.GetServer(connection.GetEndPoints().Single());
         Assert.Equal([table], (await server.KeysAsync(pattern: "*/members/*").ToArrayAsync()).Select(static k => k.ToString()));
         var fields = await connection.GetDatabase().HashGetAllAsync(table);
@@ -328,10 +338,10 @@ public sealed class RedisClusterTests
     /// The prediction grains Orleans' Redis grain directory holds registrations for (its keys are
     /// <c>{cluster id}/directory/{grain id}</c>, its values the activation's address as JSON): each key and the silo named.
     /// </summary>
-    private static async Task<(string Key, SiloAddress Silo)[]> RegisteredPredictionGrainsAsync(RedisServer redis, CacheCluster host)
+    private async Task<(string Key, SiloAddress Silo)[]> RegisteredPredictionGrainsAsync(CacheCluster host)
     {
         var prefix = $"{host.Cluster.Options.ClusterId}/directory/{PredictionGrainType}/";
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
         var server = connection.GetServer(connection.GetEndPoints().Single());
         var database = connection.GetDatabase();
         var registrations = new List<(string, SiloAddress)>();
