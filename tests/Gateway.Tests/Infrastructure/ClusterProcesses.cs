@@ -267,7 +267,8 @@ internal sealed class ClusterProcesses : IAsyncDisposable
 
         public GatewayProcess? Gateway { get; private set; }
 
-        public SiloProcess? SiloProcess { get; private set; }
+        /// <summary>A grain-tier silo (<c>src/Silo</c>); null for a gateway.</summary>
+        public HostProcess? Silo { get; private set; }
 
         /// <summary>The output of its earlier, killed processes.</summary>
         public List<string> Retired { get; } = [];
@@ -275,9 +276,9 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         /// <summary>True from a kill until a restart.</summary>
         public bool Killed { get; set; }
 
-        public bool HasExited => Gateway?.HasExited ?? SiloProcess?.HasExited ?? false;
+        public bool HasExited => Gateway?.HasExited ?? Silo?.HasExited ?? false;
 
-        public string Output => string.Concat(Retired.Select(static o => o + "--- restarted ---\n")) + (Gateway?.Output ?? SiloProcess?.Output ?? "");
+        public string Output => string.Concat(Retired.Select(static o => o + "--- restarted ---\n")) + (Gateway?.Output ?? Silo?.Output ?? "");
 
         /// <summary>A gateway; with <paramref name="silo"/>, co-hosting a silo on ports of its own.</summary>
         public static Node NewGateway(string[] settings, Func<int> nextPort, bool silo)
@@ -303,7 +304,8 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         {
             if (Address is null)
             {
-                SiloProcess = await SiloProcess.StartAsync(_settings);
+                Silo = await HostProcess.StartAsync(
+                    HostProcess.BuiltNextToTests("PredictionCache.Silo.dll"), "silo", ["--Logging:LogLevel:Orleans.Runtime.Watchdog=Error", .. _settings]);
             }
             else
             {
@@ -319,9 +321,9 @@ internal sealed class ClusterProcesses : IAsyncDisposable
                 await Gateway.DisposeAsync();
             }
 
-            if (SiloProcess is not null)
+            if (Silo is not null)
             {
-                await SiloProcess.DisposeAsync();
+                await Silo.DisposeAsync();
             }
         }
 

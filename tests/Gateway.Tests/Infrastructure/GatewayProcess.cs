@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using PredictionCache.TestKit;
@@ -14,20 +13,13 @@ namespace PredictionCache.Gateway.Tests.Infrastructure;
 /// </summary>
 public sealed class GatewayProcess : IAsyncDisposable
 {
-    // Only a guard against a hang: on a shared two-core machine a start (an Orleans silo joining a cluster) can take much
-    // longer than the few seconds it takes alone.
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
-
-    private readonly Process _process;
-    private readonly StringBuilder _output;
-
+    private readonly HostProcess _host;
     private readonly TempDirectory _scratch;
     private int _disposed;
 
-    private GatewayProcess(Process process, StringBuilder output, Uri address, TempDirectory scratch)
+    private GatewayProcess(HostProcess host, Uri address, TempDirectory scratch)
     {
-        _process = process;
-        _output = output;
+        _host = host;
         _scratch = scratch;
         Address = address;
         Client = new HttpClient { BaseAddress = address, Timeout = GatewayHttp.HangGuard };
@@ -38,30 +30,12 @@ public sealed class GatewayProcess : IAsyncDisposable
     public HttpClient Client { get; }
 
     /// <summary>True once the process has ended (killed, or crashed by itself).</summary>
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _host.HasExited;
 
     /// <summary>What the process printed so far (for failure messages).</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _host.Output;
 
-    public static string GatewayDll
-    {
-        get
-        {
-            var path = Path.Combine(AppContext.BaseDirectory, "PredictionCache.Gateway.dll");
-            Assert.True(File.Exists(path), $"The gateway is not built next to the tests: {path} is missing.");
-            Assert.True(File.Exists(Path.ChangeExtension(path, ".runtimeconfig.json")), "The gateway's runtimeconfig.json is missing.");
-            return path;
-        }
-    }
+    public static string GatewayDll => HostProcess.BuiltNextToTests("PredictionCache.Gateway.dll");
 
     /// <summary>
     /// Starts the gateway and returns once it has said it started and <c>/health</c> answers 200. <paramref name="settings"/>
@@ -77,22 +51,21 @@ public sealed class GatewayProcess : IAsyncDisposable
     public static async Task<GatewayProcess> StartAsync(Uri address, params string[] settings)
     {
         ArgumentNullException.ThrowIfNull(address);
-        var output = new StringBuilder();
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var scratch = new TempDirectory();
-        var process = Launch(GatewayDll, ["--urls", address.ToString().TrimEnd('/'), .. DefaultSettings(scratch), .. settings], output, line =>
-        {
-            // Microsoft.Hosting.Lifetime logs this once Kestrel listens: an event, so nothing polls a closed port.
-            if (line.Contains("Application started", StringComparison.Ordinal))
-            {
-                started.TrySetResult();
-            }
-        });
-        process.Exited += (_, _) => started.TrySetException(new InvalidOperationException($"The gateway exited with code {process.ExitCode} before it started."));
-        var gateway = new GatewayProcess(process, output, address, scratch);
+        HostProcess host;
         try
         {
-            await started.Task.WaitAsync(StartTimeout);
+            host = await HostProcess.StartAsync(GatewayDll, "gateway", ["--urls", address.ToString().TrimEnd('/'), .. DefaultSettings(scratch), .. settings]);
+        }
+        catch
+        {
+            scratch.Dispose();
+            throw;
+        }
+
+        var gateway = new GatewayProcess(host, address, scratch);
+        try
+        {
             await gateway.WaitForHealthAsync();
             return gateway;
         }
@@ -109,10 +82,10 @@ public sealed class GatewayProcess : IAsyncDisposable
     {
         var output = new StringBuilder();
         using var scratch = new TempDirectory();
-        using var process = Launch(GatewayDll, ["--urls", $"http://127.0.0.1:{FreePorts.Next()}", .. DefaultSettings(scratch), .. settings], output, _ => { });
+        using var process = HostProcess.Launch(GatewayDll, ["--urls", $"http://127.0.0.1:{FreePorts.Next()}", .. DefaultSettings(scratch), .. settings], output, _ => { });
         try
         {
-            await process.WaitForExitAsync().WaitAsync(StartTimeout);
+            await process.WaitForExitAsync().WaitAsync(HostProcess.StartTimeout);
         }
         catch (TimeoutException)
         {
@@ -127,20 +100,8 @@ public sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Kills the process with SIGKILL (what <see cref="Process.Kill(bool)"/> sends on Unix): no shutdown code runs, as
-    /// in a crash or an OOM kill. Returns the exit code once the process is gone (137 = 128 + SIGKILL).
-    /// </summary>
-    public async Task<int> KillAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-
-        await _process.WaitForExitAsync().WaitAsync(GatewayHttp.HangGuard);
-        return _process.ExitCode;
-    }
+    /// <inheritdoc cref="HostProcess.KillAsync"/>
+    public Task<int> KillAsync() => _host.KillAsync();
 
     /// <summary>Kills the process and deletes its own temporary directory; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
@@ -153,59 +114,12 @@ public sealed class GatewayProcess : IAsyncDisposable
         Client.Dispose();
         try
         {
-            await KillAsync();
+            await _host.DisposeAsync();
         }
         finally
         {
-            _process.Dispose();
             _scratch.Dispose();
         }
-    }
-
-    /// <summary>
-    /// Runs <c>dotnet <paramref name="dll"/></c> (the gateway, or another host built next to it such as the silo) from this
-    /// folder, in Production, logging when it has started; every line it prints goes to <paramref name="output"/> and
-    /// <paramref name="onLine"/>.
-    /// </summary>
-    internal static Process Launch(string dll, string[] arguments, StringBuilder output, Action<string> onLine)
-    {
-        var info = new ProcessStartInfo(DotnetHost())
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        info.ArgumentList.Add(dll);
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.ArgumentList.Add("--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information");
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        DataReceivedEventHandler record = (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
-
-            onLine(e.Data);
-        };
-        process.OutputDataReceived += record;
-        process.ErrorDataReceived += record;
-        Assert.True(process.Start(), $"{Path.GetFileName(dll)} did not start.");
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 
     // A silo port of its own and no client gateway: two silos on one port both start and silently share it (SO_REUSEPORT).
@@ -215,9 +129,6 @@ public sealed class GatewayProcess : IAsyncDisposable
         $"--Orleans:Endpoints:SiloPort={FreePorts.Next()}",
         "--Orleans:Endpoints:GatewayPort=0",
     ];
-
-    private static string DotnetHost() =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     private async Task WaitForHealthAsync()
     {
