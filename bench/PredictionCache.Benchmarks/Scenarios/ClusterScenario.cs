@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using PredictionCache.TestKit;
 
 namespace PredictionCache.Benchmarks.Scenarios;
@@ -21,7 +20,7 @@ namespace PredictionCache.Benchmarks.Scenarios;
 /// the settlement of every one of those jobs (read through a survivor), 3 rounds, the node restarted between them.</item>
 /// </list>
 /// </summary>
-internal static partial class ClusterScenario
+internal static class ClusterScenario
 {
     private const int Threads = 1;
     private const int ConnectionsPerNode = 32;
@@ -61,7 +60,7 @@ internal static partial class ClusterScenario
             }
 
             await WaitForActiveNodesAsync(nodes[0], 3);
-            Console.WriteLine($"3 nodes up; load {Load()}");
+            Console.WriteLine($"3 nodes up; load {Machine.Load()}");
             await ThroughputAsync(nodes, seconds, keys, "3 co-hosted nodes (one wrk each; each node owns a third of the keys, 2/3 of its hits are remote calls)");
             await LatencyAsync(nodes);
             await DedupAsync(nodes, model);
@@ -123,7 +122,7 @@ internal static partial class ClusterScenario
             var result = await WrkAsync(nodes, file, seconds, connections);
             Console.WriteLine(
                 $"RESULT HIT throughput through {what}: {result.Rate:N0} req/s (sum), p50 {result.P50:0.00} ms, p99 {result.P99:0.00} ms (worst node); " +
-                $"{nodes.Length} wrk -t{Threads} -c{connections} -d{seconds}s over {keys} keys; load {Load()}");
+                $"{nodes.Length} wrk -t{Threads} -c{connections} -d{seconds}s over {keys} keys; load {Machine.Load()}");
         }
         finally
         {
@@ -195,7 +194,7 @@ internal static partial class ClusterScenario
         });
         var (hitAfter, settledAfter) = (await hit, await settled);
         model.Release();
-        Console.WriteLine($"RESULT SIGKILL round {round}: first HIT of the moved key after {hitAfter.TotalMilliseconds:N0} ms, all 20 held jobs settled after {settledAfter.TotalMilliseconds:N0} ms; load {Load()}");
+        Console.WriteLine($"RESULT SIGKILL round {round}: first HIT of the moved key after {hitAfter.TotalMilliseconds:N0} ms, all 20 held jobs settled after {settledAfter.TotalMilliseconds:N0} ms; load {Machine.Load()}");
         var restarted = await restart();
         await WaitForActiveNodesAsync(restarted, 3);
         return restarted;
@@ -248,44 +247,19 @@ internal static partial class ClusterScenario
         }
     }
 
+    /// <summary>One wrk per target at once; the rates summed, the worst node's latencies.</summary>
     private static async Task<(double Rate, double P50, double P99)> WrkAsync(GatewayProcess[] targets, string texts, int seconds, int connections)
     {
-        var runs = targets.Select(async target =>
+        var results = await Task.WhenAll(targets.Select(async target =>
         {
-            var info = new ProcessStartInfo("wrk") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in (string[])[$"-t{Threads}", $"-c{connections}", $"-d{seconds}s", "--latency", "-s",
-                Path.Combine(GatewayProcess.RepositoryRoot, "bench", "wrk", "post.lua"), new Uri(target.Address, "/predict").ToString()])
+            var result = await Wrk.RunAsync(target.Address, texts, Threads, connections, $"{seconds}s");
+            if (result.NonSuccess != 0)
             {
-                info.ArgumentList.Add(argument);
+                Console.WriteLine($"  wrk against {target.Address}: {result.NonSuccess} non-2xx answers");
             }
 
-            info.Environment["WRK_TEXTS"] = texts;
-            using var wrk = Process.Start(info) ?? throw new InvalidOperationException("wrk did not start (apt-get install wrk).");
-            var output = await wrk.StandardOutput.ReadToEndAsync();
-            await wrk.WaitForExitAsync();
-            if (RateLine().Match(output) is not { Success: true } rate)
-            {
-                throw new InvalidOperationException($"wrk: {output}{await wrk.StandardError.ReadToEndAsync()}");
-            }
-
-            if (Regex.Match(output, @"status (\d+)") is { Success: true } status && status.Groups[1].Value != "0")
-            {
-                Console.WriteLine($"  wrk against {target.Address}: {status.Groups[1].Value} non-2xx answers");
-            }
-
-            return (double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture), Percentile(output, "50"), Percentile(output, "99"));
-        }).ToArray();
-        var results = await Task.WhenAll(runs);
-        return (results.Sum(r => r.Item1), results.Max(r => r.Item2), results.Max(r => r.Item3));
+            return result;
+        }));
+        return (results.Sum(static r => r.Rate), results.Max(static r => r.P50), results.Max(static r => r.P99));
     }
-
-    private static double Percentile(string output, string percentile) =>
-        Regex.Match(output, $@"latency p{percentile}\s+([0-9.]+) ms") is { Success: true } match
-            ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)
-            : double.NaN;
-
-    private static string Load() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-
-    [GeneratedRegex(@"= ([0-9.]+) req/s")]
-    private static partial Regex RateLine();
 }

@@ -6,6 +6,19 @@ namespace PredictionCache.Benchmarks.Scenarios;
 /// <summary>Prints what a figure was measured on, and forces the full collections the memory figures need.</summary>
 internal static class Machine
 {
+    /// <summary>The 1-, 5- and 15-minute load averages (<c>/proc/loadavg</c>), or "unknown".</summary>
+    public static string Load()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
     public static void PrintHeader(string scenario)
     {
         Console.WriteLine($"== {scenario} ==");

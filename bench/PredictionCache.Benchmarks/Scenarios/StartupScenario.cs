@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
 using PredictionCache.TestKit;
 
 namespace PredictionCache.Benchmarks.Scenarios;
@@ -16,7 +15,7 @@ namespace PredictionCache.Benchmarks.Scenarios;
 /// folder given (a <c>dotnet publish</c> output, e.g. ReadyToRun); runtime settings go in as the environment
 /// (<c>DOTNET_TieredPGO=0 dotnet $B startup 30 folder</c>), which the gateway process inherits.
 /// </summary>
-internal static partial class StartupScenario
+internal static class StartupScenario
 {
     private const string Text = "startup bench: a warm input";
     private const int Threads = 2;
@@ -53,18 +52,18 @@ internal static partial class StartupScenario
             var clock = Stopwatch.StartNew();
             await using var gateway = GatewayProcess.StartIn(folder, settings);
             var ready = await gateway.WaitUntilReadyAsync(clock);
-            Console.WriteLine($"ready {ready.TotalMilliseconds:N0} ms after process start; wrk -t{Threads} -c{Connections}, one warm input; load {Load()}");
+            Console.WriteLine($"ready {ready.TotalMilliseconds:N0} ms after process start; wrk -t{Threads} -c{Connections}, one warm input; load {Machine.Load()}");
             Console.WriteLine($"{"from s",7} {"req/s",9} {"p50 ms",8} {"p99 ms",8}  errors");
             var curve = new List<double>();
             while (clock.Elapsed < ready + TimeSpan.FromSeconds(seconds))
             {
                 var at = clock.Elapsed;
-                var slice = await WrkAsync(gateway.Address, texts, "1s");
+                var slice = await Wrk.RunAsync(gateway.Address, texts, Threads, Connections, "1s");
                 curve.Add(slice.Rate);
                 Console.WriteLine($"{at.TotalSeconds,7:0.0} {slice.Rate,9:N0} {slice.P50,8:0.00} {slice.P99,8:0.00}  {slice.Errors}");
             }
 
-            var steady = await WrkAsync(gateway.Address, texts, "10s");
+            var steady = await Wrk.RunAsync(gateway.Address, texts, Threads, Connections, "10s");
             Console.WriteLine($"steady state (10 s run from {clock.Elapsed.TotalSeconds - 10:0} s): {steady.Rate:N0} req/s, p50 {steady.P50:0.00} ms, p99 {steady.P99:0.00} ms; {steady.Errors}");
             var stats = await gateway.Client.GetStringAsync(new Uri("/cache/stats", UriKind.Relative));
             Console.WriteLine($"cache stats: {stats}");
@@ -96,60 +95,4 @@ internal static partial class StartupScenario
         return index < 0 ? "none" : $"slice {index + 1}";
     }
 
-    private static async Task<(double Rate, double P50, double P99, string Errors)> WrkAsync(Uri address, string textsFile, string duration)
-    {
-        var info = new ProcessStartInfo("wrk")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        info.ArgumentList.Add($"-t{Threads}");
-        info.ArgumentList.Add($"-c{Connections}");
-        info.ArgumentList.Add($"-d{duration}");
-        info.ArgumentList.Add("--latency");
-        info.ArgumentList.Add("-s");
-        info.ArgumentList.Add(Path.Combine(GatewayProcess.RepositoryRoot, "bench", "wrk", "post.lua"));
-        info.ArgumentList.Add(new Uri(address, "/predict").ToString());
-        info.Environment["WRK_TEXTS"] = textsFile;
-        using var wrk = Process.Start(info) ?? throw new InvalidOperationException("wrk did not start (apt-get install wrk).");
-        var output = wrk.StandardOutput.ReadToEndAsync();
-        var error = wrk.StandardError.ReadToEndAsync();
-        await wrk.WaitForExitAsync();
-        var text = await output;
-        if (wrk.ExitCode != 0 || RateLine().Match(text) is not { Success: true } rate)
-        {
-            throw new InvalidOperationException($"wrk exited with {wrk.ExitCode}: {text}{await error}");
-        }
-
-        var errors = ErrorsLine().Match(text);
-        return (
-            double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture),
-            Percentile(text, "50"),
-            Percentile(text, "99"),
-            errors.Success ? errors.Groups[1].Value : "errors unknown");
-    }
-
-    private static double Percentile(string wrkOutput, string percentile) =>
-        Regex.Match(wrkOutput, $@"latency p{percentile}\s+([0-9.]+) ms") is { Success: true } match
-            ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)
-            : double.NaN;
-
-    private static string Load()
-    {
-        try
-        {
-            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "unknown";
-        }
-    }
-
-    [GeneratedRegex(@"= ([0-9.]+) req/s")]
-    private static partial Regex RateLine();
-
-    [GeneratedRegex(@"errors: (.*)")]
-    private static partial Regex ErrorsLine();
 }
