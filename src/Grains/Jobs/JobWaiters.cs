@@ -38,11 +38,12 @@ internal sealed class JobWaiters(TimeProvider time, TimeSpan poll)
             var remaining = deadline - time.GetUtcNow();
             if (job is null || job.IsFinished || remaining <= TimeSpan.Zero)
             {
-                // A job another node finished is never signalled here: its entry goes with the last look, or it would
-                // stay forever (a waiter still on it reads again within a poll).
-                if (poll != Timeout.InfiniteTimeSpan)
+                // The entry goes with the last look, or a job no signal reaches (another node finished it, or the
+                // signal came before this entry) would keep it forever. Other waiters may share it and the signal may
+                // already have missed it, so they are woken to read again rather than left to their next poll.
+                if (_waiters.TryRemove(new KeyValuePair<Guid, TaskCompletionSource>(id, signal)))
                 {
-                    _waiters.TryRemove(new KeyValuePair<Guid, TaskCompletionSource>(id, signal));
+                    signal.TrySetResult();
                 }
 
                 return job;
@@ -58,6 +59,9 @@ internal sealed class JobWaiters(TimeProvider time, TimeSpan poll)
             }
         }
     }
+
+    /// <summary>Jobs with waiters registered.</summary>
+    internal int Count => _waiters.Count;
 
     /// <summary>Wakes every waiter for <paramref name="id"/>.</summary>
     public void Signal(Guid id)
