@@ -17,6 +17,7 @@ namespace PredictionCache.Grains.Jobs;
 /// The silo running its inference (<c>ip:port@generation</c>); null in memory. Survivors settle a dead silo's
 /// processing jobs by it, and a restarted node its own earlier generations' (<c>SqlJobStore</c>).
 /// </param>
+/// <param name="Tenant">The tenant whose request created it; empty for none (a global key, or a shared model's job).</param>
 public sealed record JobRecord(
     Guid Id,
     string Key,
@@ -28,7 +29,8 @@ public sealed record JobRecord(
     DateTimeOffset CreatedAt,
     DateTimeOffset? CompletedAt,
     bool TimedOut = false,
-    string? Owner = null)
+    string? Owner = null,
+    string Tenant = "")
 {
     /// <summary>True once completed or failed.</summary>
     public bool IsFinished => Status != JobStatus.Processing;

@@ -38,6 +38,10 @@ public sealed record CacheEntry
     [Id(5)]
     public DateTimeOffset ExpiresAt { get; init; }
 
+    /// <summary>The tenant whose entry it is; empty for no tenant (a global key, or a model all tenants share).</summary>
+    [Id(6)]
+    public string Tenant { get; init; } = "";
+
     /// <summary>
     /// The bytes a hit on this entry writes, made by <paramref name="render"/> the first time and kept with the entry:
     /// every later hit writes the same array. A race makes it twice at worst; either copy is the same.
@@ -51,10 +55,10 @@ public sealed record CacheEntry
     /// <inheritdoc />
     public bool Equals(CacheEntry? other) =>
         other is not null && Model == other.Model && NormalizedText == other.NormalizedText && ReferenceEquals(Result, other.Result) &&
-        JobId == other.JobId && CreatedAt == other.CreatedAt && ExpiresAt == other.ExpiresAt;
+        JobId == other.JobId && CreatedAt == other.CreatedAt && ExpiresAt == other.ExpiresAt && Tenant == other.Tenant;
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Model, NormalizedText, JobId, CreatedAt, ExpiresAt);
+    public override int GetHashCode() => HashCode.Combine(Model, NormalizedText, JobId, CreatedAt, ExpiresAt, Tenant);
 
     /// <summary>True when the entry answers <paramref name="normalizedText"/> at <paramref name="now"/>, no older than <paramref name="maxAge"/>.</summary>
     public bool Serves(string normalizedText, DateTimeOffset now, TimeSpan? maxAge) =>

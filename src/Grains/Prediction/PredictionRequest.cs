@@ -13,9 +13,14 @@ public readonly record struct CacheProbe(
 /// <param name="Text">The input as the client sent it (kept on the job).</param>
 /// <param name="NormalizedText">The normalized input (what the model sees and what the key hashes).</param>
 /// <param name="Directives">The client's cache directives.</param>
+/// <param name="Tenant">The tenant the key belongs to; empty for none (a global key, or a model all tenants share).</param>
 [GenerateSerializer, Immutable, Alias("predictioncache.request")]
 public sealed record PredictionRequest(
-    [property: Id(0)] string Model, [property: Id(1)] string Text, [property: Id(2)] string NormalizedText, [property: Id(3)] CacheDirectives Directives);
+    [property: Id(0)] string Model,
+    [property: Id(1)] string Text,
+    [property: Id(2)] string NormalizedText,
+    [property: Id(3)] CacheDirectives Directives,
+    [property: Id(4)] string Tenant = "");
 
 /// <summary>How the cache answered one prediction request.</summary>
 [GenerateSerializer]
