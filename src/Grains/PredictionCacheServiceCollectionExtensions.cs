@@ -12,6 +12,7 @@ using PredictionCache.Grains.Models;
 using PredictionCache.Grains.Prediction;
 using PredictionCache.Grains.Storage;
 using PredictionCache.Grains.Telemetry;
+using PredictionCache.Grains.Tenants;
 
 namespace PredictionCache.Grains;
 
@@ -20,7 +21,7 @@ public static class PredictionCacheServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the services of the prediction cache's grains. Options bind from <c>Cache</c>, <c>Inference</c>,
-    /// <c>Inference:Builtin</c>, <c>Jobs</c>, <c>Storage</c>, <c>Batching</c> and the <c>Models</c> list and are validated
+    /// <c>Inference:Builtin</c>, <c>Jobs</c>, <c>Storage</c>, <c>Tenants</c>, <c>Batching</c> and the <c>Models</c> list and are validated
     /// at start-up. Grain storage and the SQL job store are the silo's (<c>AddPredictionCacheSilo</c>).
     /// </summary>
     public static IServiceCollection AddPredictionCache(this IServiceCollection services)
@@ -32,6 +33,7 @@ public static class PredictionCacheServiceCollectionExtensions
         services.AddValidatedOptions<JobOptions>(JobOptions.SectionName);
         services.AddValidatedOptions<BatchingOptions>(BatchingOptions.SectionName);
         services.AddValidatedOptions<StorageOptions>(StorageOptions.SectionName);
+        services.AddValidatedOptions<TenantOptions>(TenantOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
 
         // A list at the root of its section: bound by hand, validated with keys that carry each model's index.
@@ -56,6 +58,7 @@ public static class PredictionCacheServiceCollectionExtensions
         services.TryAddSingleton<CacheStatistics>();
         services.TryAddSingleton<SiloLocalClearState>();
         services.TryAddSingleton<SiloLocalEntries>();
+        services.TryAddSingleton<SiloLocalTenants>();
         services.TryAddSingleton<SiloLocalAccessTimes>();
         services.TryAddSingleton<SiloLocalDirectory>();
         services.TryAddSingleton(sp => new CacheMetrics(

@@ -125,7 +125,7 @@ public class HitBenchmarks
         var time = TimeProvider.System;
         for (var i = 0; i < KeyCount; i++)
         {
-            if (_published.TryGet(_descriptor.Name, _texts[i], out var entry) && entry.Entry.Serves(_texts[i], time.GetUtcNow(), null))
+            if (_published.TryGet("", _descriptor.Name, _texts[i], out var entry) && entry.Entry.Serves(_texts[i], time.GetUtcNow(), null))
             {
                 found++;
             }

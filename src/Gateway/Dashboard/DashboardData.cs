@@ -20,7 +20,7 @@ internal sealed class DashboardData(PredictionService cache, DashboardMetricRead
     public async Task<string> BuildJsonAsync(CancellationToken cancellationToken)
     {
         // The stats count the stored entries (and update that gauge); only the jobs are left to count.
-        var stats = await cache.GetStatsAsync(cancellationToken);
+        var stats = await cache.GetStatsAsync(cancellationToken: cancellationToken);
         await cache.RefreshJobCountsAsync(cancellationToken);
         var snapshot = reader.Read();
 

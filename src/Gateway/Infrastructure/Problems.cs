@@ -14,6 +14,9 @@ internal static class Problems
     public static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
+    public static ProblemHttpResult Forbidden(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
+
     public static ProblemHttpResult TooLarge(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large");
 
@@ -30,6 +33,13 @@ internal static class Problems
     public static ProblemHttpResult Overloaded() =>
         TypedResults.Problem(
             "The inference queue is full; retry later.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Overloaded");
+
+    /// <summary>The caller's tenant has its limit of inferences in flight; other tenants are not refused.</summary>
+    public static ProblemHttpResult TenantOverloaded() =>
+        TypedResults.Problem(
+            "Your tenant has its limit of inferences in flight (Tenants:MaxInflight); retry later.",
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Tenant at its limit");
 
     /// <summary>
     /// A failed inference: <c>504</c> when it failed by taking too long, else <c>502</c>; the detail and the

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PredictionCache.Gateway.Infrastructure;
+using PredictionCache.Gateway.Security;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Inference;
 using PredictionCache.Grains.Jobs;
@@ -33,14 +34,19 @@ internal static class JobEndpoints
         return endpoints;
     }
 
-    internal static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetJobAsync(string id, PredictionService cache, CancellationToken cancellationToken)
+    /// <summary>
+    /// The job, when the caller may see it: its own tenant's, or one of no tenant (a shared model's, which every tenant
+    /// may have joined). Another tenant's job is answered as unknown, so an id says nothing about whose it is.
+    /// </summary>
+    internal static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetJobAsync(
+        string id, HttpContext context, PredictionService cache, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(id, out var jobId))
         {
             return Problems.NotFound($"'{id}' is not a job id.");
         }
 
-        return await cache.GetJobAsync(jobId, cancellationToken) is { } job
+        return await cache.GetJobAsync(jobId, cancellationToken) is { } job && (job.Tenant.Length == 0 || context.GetCaller().Sees(job.Tenant))
             ? TypedResults.Ok(JobResponse.From(job))
             : Problems.NotFound($"No job {jobId}.");
     }

@@ -18,8 +18,9 @@ public sealed record ModelsResponse(IReadOnlyList<ModelInfo> Models);
 /// <param name="Normalization"><c>default</c> or <c>exact</c>.</param>
 /// <param name="Http">The model server settings, for an HTTP model.</param>
 /// <param name="Stats">The model's counters.</param>
+/// <param name="Shared">True when all tenants share its entries (<c>Models:N:Shared</c>).</param>
 public sealed record ModelInfo(
-    string Name, string Version, bool Default, string Backend, long TtlSeconds, string Normalization, HttpModelInfo? Http, ModelStatsSnapshot Stats);
+    string Name, string Version, bool Default, string Backend, long TtlSeconds, string Normalization, HttpModelInfo? Http, ModelStatsSnapshot Stats, bool Shared = false);
 
 /// <summary>An HTTP model's settings, without its headers or any credentials in its URL.</summary>
 /// <param name="Protocol"><c>kserve-v1</c> or <c>open-inference-v2</c>.</param>
@@ -83,6 +84,7 @@ internal static class ModelEndpoints
             (long)model.Ttl.TotalSeconds,
             model.ExactText ? ModelOptions.ExactNormalization : ModelOptions.DefaultNormalization,
             http,
-            model.Statistics.Snapshot());
+            model.Statistics.Snapshot(),
+            model.Shared);
     }
 }

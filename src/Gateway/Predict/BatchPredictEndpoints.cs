@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PredictionCache.Gateway.Infrastructure;
+using PredictionCache.Gateway.Security;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Prediction;
@@ -50,7 +51,8 @@ internal static class BatchPredictEndpoints
         var wait = RequestDirectives.ParsePreferWait(request.Headers["Prefer"], settings.MaxWaitSeconds) is { } seconds and > 0
             ? TimeSpan.FromSeconds(seconds)
             : (TimeSpan?)null;
-        var answers = await Task.WhenAll(items!.Select((item, index) => AnswerAsync(cache, time, index, item, directives, wait, cancellationToken)));
+        var tenant = context.GetCaller().Tenant;
+        var answers = await Task.WhenAll(items!.Select((item, index) => AnswerAsync(cache, time, tenant, index, item, directives, wait, cancellationToken)));
         if (wait is { } applied && answers.Any(a => a.Status is "completed" or "failed"))
         {
             context.Response.Headers["Preference-Applied"] = $"wait={(int)applied.TotalSeconds}";
@@ -102,6 +104,7 @@ internal static class BatchPredictEndpoints
     private static async Task<BatchPredictItem> AnswerAsync(
         PredictionService cache,
         TimeProvider time,
+        string tenant,
         int index,
         (PredictRequest? Request, ProblemHttpResult? Problem) item,
         CacheDirectives directives,
@@ -119,7 +122,7 @@ internal static class BatchPredictEndpoints
             return Error(index, null, null, problem);
         }
 
-        var outcome = await cache.PredictAsync(model!, item.Request!.Text, normalized!, directives, cancellationToken);
+        var outcome = await cache.PredictAsync(model!, item.Request!.Text, normalized!, directives, tenant, cancellationToken);
         switch (outcome.Status)
         {
             case PredictionStatus.Hit or PredictionStatus.Stale:
@@ -130,6 +133,8 @@ internal static class BatchPredictEndpoints
                 return Error(index, outcome.Key, null, Problems.NotCached(outcome.Key));
             case PredictionStatus.Overloaded:
                 return Error(index, outcome.Key, null, Problems.Overloaded());
+            case PredictionStatus.TenantOverloaded:
+                return Error(index, outcome.Key, null, Problems.TenantOverloaded());
         }
 
         if (wait is { } timeout && await cache.WaitAsync(outcome, normalized!, timeout, cancellationToken) is { Job.IsFinished: true } answer)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PredictionCache.Gateway.Infrastructure;
+using PredictionCache.Gateway.Security;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Models;
@@ -51,7 +52,7 @@ internal static partial class PredictEndpoints
         var directives = RequestDirectives.ParseCacheControl(headers.CacheControl);
         // One activity per request, named after its outcome once that is known; the inference it starts is its child.
         using var activity = CacheActivities.Source.StartActivity("predictioncache.request");
-        var outcome = await cache.PredictAsync(model!, request!.Text, normalized!, directives, cancellationToken);
+        var outcome = await cache.PredictAsync(model!, request!.Text, normalized!, directives, context.GetCaller().Tenant, cancellationToken);
         if (activity is not null)
         {
             Describe(activity, outcome, model!.Descriptor.Name);
@@ -80,6 +81,9 @@ internal static partial class PredictEndpoints
             case PredictionStatus.Overloaded:
                 responseHeaders.RetryAfter = "1";
                 return Problems.Overloaded();
+            case PredictionStatus.TenantOverloaded:
+                responseHeaders.RetryAfter = "1";
+                return Problems.TenantOverloaded();
         }
 
         responseHeaders["X-Cache"] = "MISS";

@@ -39,4 +39,9 @@ public sealed record CacheStatsSnapshot(
     int Activations,
     long StoredEntries,
     long MaxStoredEntries,
-    IReadOnlyList<NodeStats> Nodes);
+    IReadOnlyList<NodeStats> Nodes)
+{
+    /// <summary>The tenant these figures are of (in memory: its share; activations: its entries); null for the whole cache.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Tenant { get; init; }
+}

@@ -32,17 +32,22 @@ internal sealed class PredictionService(
     /// <summary>The models served.</summary>
     public ModelCatalog Models { get; } = models;
 
-    /// <summary>Answers a prediction request for <paramref name="text"/>, already normalized by <paramref name="model"/>'s policy.</summary>
+    /// <summary>
+    /// Answers a prediction request of <paramref name="tenant"/> (empty: none) for <paramref name="text"/>, already
+    /// normalized by <paramref name="model"/>'s policy. A shared model's entries are no tenant's.
+    /// </summary>
     public ValueTask<PredictionOutcome> PredictAsync(
-        ServedModel model, string text, string normalizedText, CacheDirectives directives, CancellationToken cancellationToken = default)
+        ServedModel model, string text, string normalizedText, CacheDirectives directives, string tenant = "", CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(normalizedText);
+        tenant = model.TenantOf(tenant);
 
         // The hit path: the key's activation lives on this silo and has published a fresh entry for this very input (no
         // key is computed). A max-stale read goes to the grain, which knows the grace.
-        if (!directives.NoCache && directives.MaxStale is null && _published.TryGet(model.Descriptor.Name, normalizedText, out var published) &&
+        if (!directives.NoCache && directives.MaxStale is null && _published.TryGet(tenant, model.Descriptor.Name, normalizedText, out var published) &&
             published.Entry.Serves(normalizedText, time.GetUtcNow(), directives.MaxAge))
         {
             silo.CountHit(published);
@@ -50,13 +55,13 @@ internal sealed class PredictionService(
             return ValueTask.FromResult(new PredictionOutcome(PredictionStatus.Hit, published.Key, published.Entry.JobId, published.Entry));
         }
 
-        return PredictFromGrainAsync(model, KeyBuilder.Build(model.Descriptor, normalizedText), text, normalizedText, directives, cancellationToken);
+        return PredictFromGrainAsync(model, KeyBuilder.Build(model.Descriptor, normalizedText, tenant), tenant, text, normalizedText, directives, cancellationToken);
     }
 
     private async ValueTask<PredictionOutcome> PredictFromGrainAsync(
-        ServedModel model, string key, string text, string normalizedText, CacheDirectives directives, CancellationToken cancellationToken)
+        ServedModel model, string key, string tenant, string text, string normalizedText, CacheDirectives directives, CancellationToken cancellationToken)
     {
-        var request = new PredictionRequest(model.Descriptor.Name, text, normalizedText, directives);
+        var request = new PredictionRequest(model.Descriptor.Name, text, normalizedText, directives, tenant);
         var outcome = await CallKeyAsync(key, (grain, ct) => grain.GetOrStartAsync(request, ct), cancellationToken);
         switch (outcome.Status)
         {
@@ -106,9 +111,12 @@ internal sealed class PredictionService(
     public Task<JobRecord?> WaitForJobAsync(Guid id, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         jobs.WaitAsync(id, timeout, cancellationToken);
 
-    /// <summary>Removes one entry; false when there was none.</summary>
-    public Task<bool> RemoveEntryAsync(string key, CancellationToken cancellationToken = default) =>
-        KeyBuilder.IsWellFormed(key) ? CallKeyAsync(key, static (grain, ct) => grain.RemoveAsync(ct), cancellationToken) : Task.FromResult(false);
+    /// <summary>
+    /// Removes one entry; false when there was none, or when <paramref name="tenant"/> is given and the entry is not
+    /// that tenant's (null: any entry, for a global key).
+    /// </summary>
+    public Task<bool> RemoveEntryAsync(string key, string? tenant = null, CancellationToken cancellationToken = default) =>
+        KeyBuilder.IsWellFormed(key) ? CallKeyAsync(key, (grain, ct) => grain.RemoveAsync(tenant, ct), cancellationToken) : Task.FromResult(false);
 
     /// <summary>
     /// Calls the grain of <paramref name="key"/>, sending again a call Orleans rejected before it ran. A prediction grain
@@ -133,11 +141,14 @@ internal sealed class PredictionService(
         }
     }
 
-    /// <summary>Removes every entry from memory on every silo and from storage, and restarts the counters.</summary>
-    public async Task<CacheStatsSnapshot> ClearAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Removes every entry of <paramref name="tenant"/> (null: every entry) from memory on every silo and from storage,
+    /// and restarts its counters; returns its figures after.
+    /// </summary>
+    public async Task<CacheStatsSnapshot> ClearAsync(string? tenant = null, CancellationToken cancellationToken = default)
     {
-        await grains.GetGrain<ICacheClusterGrain>(ICacheClusterGrain.Key).ClearAsync(cancellationToken);
-        return await GetStatsAsync(cancellationToken);
+        await grains.GetGrain<ICacheClusterGrain>(ICacheClusterGrain.Key).ClearAsync(tenant, cancellationToken);
+        return await GetStatsAsync(tenant, cancellationToken);
     }
 
     /// <summary>Counts what the metrics' storage gauges show (stored entries, jobs by status) again.</summary>
@@ -151,11 +162,19 @@ internal sealed class PredictionService(
     public async Task RefreshJobCountsAsync(CancellationToken cancellationToken = default) =>
         metrics.UpdateJobs(await jobs.CountByStatusAsync(cancellationToken));
 
-    /// <summary>The cluster's figures: totals over its active silos and each one's own; <c>stored_entries</c> is counted in storage.</summary>
-    public async Task<CacheStatsSnapshot> GetStatsAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The cluster's figures, or <paramref name="tenant"/>'s (null: the whole cache's): totals over its active silos and
+    /// each one's own; <c>stored_entries</c> is counted in storage.
+    /// </summary>
+    public async Task<CacheStatsSnapshot> GetStatsAsync(string? tenant = null, CancellationToken cancellationToken = default)
     {
-        var cluster = await grains.GetGrain<ICacheClusterGrain>(ICacheClusterGrain.Key).GetStatsAsync(cancellationToken);
-        metrics.UpdateStoredEntries(cluster.StoredEntries);
+        tenant = string.IsNullOrEmpty(tenant) ? null : tenant;
+        var cluster = await grains.GetGrain<ICacheClusterGrain>(ICacheClusterGrain.Key).GetStatsAsync(tenant, cancellationToken);
+        if (tenant is null)
+        {
+            metrics.UpdateStoredEntries(cluster.StoredEntries);
+        }
+
         var nodes = cluster.Nodes;
         var hits = nodes.Sum(static n => n.Hits);
         var misses = nodes.Sum(static n => n.Misses);
@@ -179,7 +198,10 @@ internal sealed class PredictionService(
             Activations: nodes.Sum(static n => n.Activations),
             StoredEntries: cluster.StoredEntries,
             MaxStoredEntries: storageOptions.Value.MaxEntries,
-            Nodes: nodes);
+            Nodes: nodes)
+        {
+            Tenant = tenant,
+        };
     }
 
     /// <summary>Every member of the cluster, with the figures of the active ones (<c>GET /cluster</c>).</summary>

@@ -14,35 +14,38 @@ internal sealed class CacheClusterGrain(IGrainStateTable<CacheEntry> entries, Ti
     /// <summary>How long a silo's figures are waited for: a silo that died but is still listed must not hold the answer.</summary>
     private static readonly TimeSpan StatsTimeout = TimeSpan.FromSeconds(5);
 
-    public async Task ClearAsync(CancellationToken cancellationToken = default)
+    public async Task ClearAsync(string? tenant = null, CancellationToken cancellationToken = default)
     {
+        tenant = string.IsNullOrEmpty(tenant) ? null : tenant;
         var hosts = await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(true, cancellationToken);
         var silos = hosts.Keys.Select(SiloCacheOf).ToArray();
         var startedAt = time.GetUtcNow();
-        var begun = silos.Select(s => s.BeginClearAsync(startedAt)).ToArray();
+        var begun = silos.Select(s => s.BeginClearAsync(startedAt, tenant)).ToArray();
         try
         {
             await Task.WhenAll(begun);
-            await entries.ClearAsync(cancellationToken);
+            await (tenant is null ? entries.ClearAsync(cancellationToken) : entries.ClearTenantAsync(tenant, cancellationToken));
         }
         finally
         {
             // Only where the clear began: ending it on a silo it never reached would leave that silo's clear count below zero.
-            await Task.WhenAll(silos.Where((_, i) => begun[i].IsCompletedSuccessfully).Select(static s => s.EndClearAsync()));
+            await Task.WhenAll(silos.Where((_, i) => begun[i].IsCompletedSuccessfully).Select(s => s.EndClearAsync(tenant)));
         }
     }
 
-    public async Task<ClusterStats> GetStatsAsync(CancellationToken cancellationToken = default)
+    public async Task<ClusterStats> GetStatsAsync(string? tenant = null, CancellationToken cancellationToken = default)
     {
+        tenant = string.IsNullOrEmpty(tenant) ? null : tenant;
         var hosts = await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(true, cancellationToken);
-        var stats = await Task.WhenAll(hosts.Keys.Select(StatsOfAsync));
-        return new ClusterStats(stats.OfType<NodeStats>().OrderBy(static n => n.Address, StringComparer.Ordinal).ToArray(), await entries.CountAsync(cancellationToken));
+        var stats = await Task.WhenAll(hosts.Keys.Select(silo => StatsOfAsync(silo, tenant)));
+        var stored = tenant is null ? await entries.CountAsync(cancellationToken) : await entries.CountTenantAsync(tenant, cancellationToken);
+        return new ClusterStats(stats.OfType<NodeStats>().OrderBy(static n => n.Address, StringComparer.Ordinal).ToArray(), stored);
     }
 
     public async Task<IReadOnlyList<ClusterNode>> GetNodesAsync(CancellationToken cancellationToken = default)
     {
         var members = await GrainFactory.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false, cancellationToken);
-        var stats = await Task.WhenAll(members.Select(m => m.Status == SiloStatus.Active ? StatsOfAsync(m.SiloAddress) : Task.FromResult<NodeStats?>(null)));
+        var stats = await Task.WhenAll(members.Select(m => m.Status == SiloStatus.Active ? StatsOfAsync(m.SiloAddress, tenant: null) : Task.FromResult<NodeStats?>(null)));
         return members
             .Select((m, i) => new ClusterNode(
                 m.SiloAddress.ToParsableString(),
@@ -61,11 +64,11 @@ internal sealed class CacheClusterGrain(IGrainStateTable<CacheEntry> entries, Ti
     /// A silo's figures; null when it cannot answer (it died since membership listed it, or is stopping), or when its grain
     /// was placed elsewhere because the silo is gone (the figures would be another silo's, counted twice).
     /// </summary>
-    private async Task<NodeStats?> StatsOfAsync(SiloAddress silo)
+    private async Task<NodeStats?> StatsOfAsync(SiloAddress silo, string? tenant)
     {
         try
         {
-            var stats = await SiloCacheOf(silo).GetStatsAsync().WaitAsync(StatsTimeout, time);
+            var stats = await SiloCacheOf(silo).GetStatsAsync(tenant).WaitAsync(StatsTimeout, time);
             return stats.Address == silo.ToParsableString() ? stats : null;
         }
         catch (Exception ex) when (ex is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException)

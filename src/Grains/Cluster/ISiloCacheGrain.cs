@@ -10,19 +10,20 @@ namespace PredictionCache.Grains.Cluster;
 public interface ISiloCacheGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// A clear that started at <paramref name="startedAt"/> begins on this silo: nothing is stored or comes back from
-    /// storage until it ends, the counters restart, and every entry in memory is dropped. Returns how many were dropped.
+    /// A clear of <paramref name="tenant"/>'s entries (null: of every entry) that started at <paramref name="startedAt"/>
+    /// begins on this silo: none of them is stored or comes back from storage until it ends, their counters restart, and
+    /// each of them in memory is dropped. Returns how many were dropped.
     /// </summary>
     [Alias("begin-clear")]
-    Task<int> BeginClearAsync(DateTimeOffset startedAt);
+    Task<int> BeginClearAsync(DateTimeOffset startedAt, string? tenant = null);
 
-    /// <summary>The clear has ended (storage is cleared): this silo stores again.</summary>
+    /// <summary>The clear of <paramref name="tenant"/>'s entries (null: every entry) has ended (storage is cleared): this silo stores them again.</summary>
     [Alias("end-clear")]
-    Task EndClearAsync();
+    Task EndClearAsync(string? tenant = null);
 
-    /// <summary>This silo's own figures (it only reads counters: it runs beside a clear).</summary>
+    /// <summary>This silo's own figures, or <paramref name="tenant"/>'s on this silo (it only reads counters: it runs beside a clear).</summary>
     [Alias("stats"), AlwaysInterleave]
-    Task<NodeStats> GetStatsAsync();
+    Task<NodeStats> GetStatsAsync(string? tenant = null);
 }
 
 /// <summary>The cluster-wide cache operations (one activation, key <see cref="Key"/>): clears run one at a time.</summary>
@@ -32,13 +33,19 @@ public interface ICacheClusterGrain : IGrainWithStringKey
     /// <summary>The one key.</summary>
     const string Key = "cluster";
 
-    /// <summary>Removes every entry from memory on every silo and from storage, and restarts the counters.</summary>
+    /// <summary>
+    /// Removes every entry of <paramref name="tenant"/> (null: every entry) from memory on every silo and from storage,
+    /// and restarts its counters.
+    /// </summary>
     [Alias("clear")]
-    Task ClearAsync(CancellationToken cancellationToken = default);
+    Task ClearAsync(string? tenant = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Each active silo's figures and the entries in storage, counted once (it runs beside a clear).</summary>
+    /// <summary>
+    /// Each active silo's figures and the entries in storage, counted once, of <paramref name="tenant"/> (null: of the
+    /// whole cache). It runs beside a clear.
+    /// </summary>
     [Alias("stats"), AlwaysInterleave]
-    Task<ClusterStats> GetStatsAsync(CancellationToken cancellationToken = default);
+    Task<ClusterStats> GetStatsAsync(string? tenant = null, CancellationToken cancellationToken = default);
 
     /// <summary>Every member membership knows (the dead among them until Orleans forgets them), with the figures of the active ones.</summary>
     [Alias("nodes"), AlwaysInterleave]

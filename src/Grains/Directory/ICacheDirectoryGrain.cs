@@ -10,21 +10,24 @@ namespace PredictionCache.Grains.Directory;
 [Alias("predictioncache.directory")]
 public interface ICacheDirectoryGrain : IGrainWithStringKey
 {
-    /// <summary>Adds a key that now holds an entry (or marks it most recent) and evicts beyond capacity.</summary>
+    /// <summary>Adds a key of <paramref name="tenant"/> (empty: none) that now holds an entry (or marks it most recent) and evicts beyond the tenant's share or the capacity.</summary>
     [Alias("register")]
-    Task RegisterAsync(string key, CancellationToken cancellationToken = default);
+    Task RegisterAsync(string key, string tenant = "", CancellationToken cancellationToken = default);
 
-    /// <summary>Removes a key whose entry is gone (expired, deleted or evicted).</summary>
+    /// <summary>Removes a key of <paramref name="tenant"/> whose entry is gone (expired, deleted or evicted).</summary>
     [Alias("unregister")]
-    Task UnregisterAsync(string key, CancellationToken cancellationToken = default);
+    Task UnregisterAsync(string key, string tenant = "", CancellationToken cancellationToken = default);
 
     /// <summary>Applies the touches buffered by cache hits to the LRU order.</summary>
     [Alias("flush")]
     Task FlushTouchesAsync();
 
-    /// <summary>Forgets every key and returns them; the caller drops their grains (outside any turn of this shard).</summary>
+    /// <summary>
+    /// Forgets every key of <paramref name="tenant"/> (null: every key) and returns them; the caller drops their grains
+    /// (outside any turn of this shard).
+    /// </summary>
     [Alias("clear")]
-    Task<IReadOnlyList<string>> ClearAsync();
+    Task<IReadOnlyList<string>> ClearAsync(string? tenant = null);
 
     /// <summary>The keys from most to least recently used.</summary>
     [ReadOnly]

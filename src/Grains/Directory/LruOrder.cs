@@ -1,21 +1,28 @@
 namespace PredictionCache.Grains.Directory;
 
 /// <summary>
-/// Keys in least-recently-used order: a dictionary onto the nodes of an intrusive doubly linked list, so touch,
-/// add, remove and evict are all O(1). Not thread-safe: a directory shard's turns own it.
+/// Keys in least-recently-used order, overall and within each tenant: a dictionary onto nodes that sit in two intrusive
+/// doubly linked lists (all keys, and the key's tenant's), so touch, add, remove and evict, overall or within a tenant,
+/// are all O(1). Not thread-safe: a directory shard's turns own it.
 /// </summary>
 internal sealed class LruOrder
 {
     private readonly Dictionary<string, Node> _nodes = new(StringComparer.Ordinal);
-    private Node? _mostRecent;
-    private Node? _leastRecent;
+    private readonly Dictionary<string, Chain> _tenants = new(StringComparer.Ordinal);
+    private Chain _all;
 
     public int Count => _nodes.Count;
 
     public IEnumerable<string> Keys => _nodes.Keys;
 
-    /// <summary>Adds <paramref name="key"/> as the most recent, or makes it so; true when it was added.</summary>
-    public bool AddOrTouch(string key)
+    /// <summary>The tenants holding keys now (the empty name for keys of no tenant).</summary>
+    public IEnumerable<string> Tenants => _tenants.Keys;
+
+    /// <summary>Keys of <paramref name="tenant"/>.</summary>
+    public int CountOf(string tenant) => _tenants.TryGetValue(tenant, out var chain) ? chain.Count : 0;
+
+    /// <summary>Adds <paramref name="key"/> of <paramref name="tenant"/> as the most recent, or makes it so; true when it was added.</summary>
+    public bool AddOrTouch(string key, string tenant = "")
     {
         if (_nodes.TryGetValue(key, out var node))
         {
@@ -23,9 +30,11 @@ internal sealed class LruOrder
             return false;
         }
 
-        node = new Node(key);
+        node = new Node(key, tenant);
         _nodes.Add(key, node);
-        LinkFront(node);
+        _all.LinkFront(node, overall: true);
+        ref var chain = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_tenants, tenant, out _);
+        chain.LinkFront(node, overall: false);
         return true;
     }
 
@@ -50,9 +59,52 @@ internal sealed class LruOrder
     }
 
     /// <summary>Removes and returns the least recently used key, or null when empty.</summary>
-    public string? RemoveLeastRecent()
+    public string? RemoveLeastRecent() => Take(_all.Least);
+
+    /// <summary>Removes and returns the least recently used key of <paramref name="tenant"/>, or null when it has none.</summary>
+    public string? RemoveLeastRecent(string tenant) => _tenants.TryGetValue(tenant, out var chain) ? Take(chain.Least) : null;
+
+    public void Clear()
     {
-        if (_leastRecent is not { } node)
+        _nodes.Clear();
+        _tenants.Clear();
+        _all = default;
+    }
+
+    /// <summary>Removes every key of <paramref name="tenant"/> and returns them.</summary>
+    public IReadOnlyList<string> Clear(string tenant)
+    {
+        var keys = new List<string>(CountOf(tenant));
+        while (RemoveLeastRecent(tenant) is { } key)
+        {
+            keys.Add(key);
+        }
+
+        return keys;
+    }
+
+    /// <summary>Keys from most to least recent (for tests and diagnostics; O(n)).</summary>
+    public IEnumerable<string> InOrder()
+    {
+        for (var node = _all.Most; node is not null; node = node.Next)
+        {
+            yield return node.Key;
+        }
+    }
+
+    /// <summary>Keys of <paramref name="tenant"/> from most to least recent (for tests and diagnostics; O(n)).</summary>
+    public IEnumerable<string> InOrder(string tenant)
+    {
+        var first = _tenants.TryGetValue(tenant, out var chain) ? chain.Most : null;
+        for (var node = first; node is not null; node = node.TenantNext)
+        {
+            yield return node.Key;
+        }
+    }
+
+    private string? Take(Node? node)
+    {
+        if (node is null)
         {
             return null;
         }
@@ -62,76 +114,129 @@ internal sealed class LruOrder
         return node.Key;
     }
 
-    public void Clear()
-    {
-        _nodes.Clear();
-        _mostRecent = null;
-        _leastRecent = null;
-    }
-
-    /// <summary>Keys from most to least recent (for tests and diagnostics; O(n)).</summary>
-    public IEnumerable<string> InOrder()
-    {
-        for (var node = _mostRecent; node is not null; node = node.Next)
-        {
-            yield return node.Key;
-        }
-    }
-
     private void MoveToFront(Node node)
     {
-        if (ReferenceEquals(node, _mostRecent))
+        if (!ReferenceEquals(node, _all.Most))
         {
-            return;
+            _all.Unlink(node, overall: true);
+            _all.LinkFront(node, overall: true);
         }
 
-        Unlink(node);
-        LinkFront(node);
-    }
-
-    private void LinkFront(Node node)
-    {
-        node.Previous = null;
-        node.Next = _mostRecent;
-        if (_mostRecent is not null)
+        ref var chain = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_tenants, node.Tenant);
+        if (!ReferenceEquals(node, chain.Most))
         {
-            _mostRecent.Previous = node;
+            chain.Unlink(node, overall: false);
+            chain.LinkFront(node, overall: false);
         }
-
-        _mostRecent = node;
-        _leastRecent ??= node;
     }
 
     private void Unlink(Node node)
     {
-        if (node.Previous is not null)
+        _all.Unlink(node, overall: true);
+        ref var chain = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_tenants, node.Tenant);
+        chain.Unlink(node, overall: false);
+        if (chain.Count == 0)
         {
-            node.Previous.Next = node.Next;
+            _tenants.Remove(node.Tenant);
         }
-        else
-        {
-            _mostRecent = node.Next;
-        }
-
-        if (node.Next is not null)
-        {
-            node.Next.Previous = node.Previous;
-        }
-        else
-        {
-            _leastRecent = node.Previous;
-        }
-
-        node.Previous = null;
-        node.Next = null;
     }
 
-    private sealed class Node(string key)
+    /// <summary>One list's ends and length: all keys (through <see cref="Node.Next"/>) or one tenant's (<see cref="Node.TenantNext"/>).</summary>
+    private struct Chain
+    {
+        public Node? Most;
+        public Node? Least;
+        public int Count;
+
+        public void LinkFront(Node node, bool overall)
+        {
+            if (overall)
+            {
+                node.Previous = null;
+                node.Next = Most;
+                if (Most is not null)
+                {
+                    Most.Previous = node;
+                }
+            }
+            else
+            {
+                node.TenantPrevious = null;
+                node.TenantNext = Most;
+                if (Most is not null)
+                {
+                    Most.TenantPrevious = node;
+                }
+            }
+
+            Most = node;
+            Least ??= node;
+            Count++;
+        }
+
+        public void Unlink(Node node, bool overall)
+        {
+            var previous = overall ? node.Previous : node.TenantPrevious;
+            var next = overall ? node.Next : node.TenantNext;
+            if (previous is not null)
+            {
+                if (overall)
+                {
+                    previous.Next = next;
+                }
+                else
+                {
+                    previous.TenantNext = next;
+                }
+            }
+            else
+            {
+                Most = next;
+            }
+
+            if (next is not null)
+            {
+                if (overall)
+                {
+                    next.Previous = previous;
+                }
+                else
+                {
+                    next.TenantPrevious = previous;
+                }
+            }
+            else
+            {
+                Least = previous;
+            }
+
+            if (overall)
+            {
+                node.Previous = null;
+                node.Next = null;
+            }
+            else
+            {
+                node.TenantPrevious = null;
+                node.TenantNext = null;
+            }
+
+            Count--;
+        }
+    }
+
+    private sealed class Node(string key, string tenant)
     {
         public string Key { get; } = key;
+
+        public string Tenant { get; } = tenant;
 
         public Node? Previous { get; set; }
 
         public Node? Next { get; set; }
+
+        public Node? TenantPrevious { get; set; }
+
+        public Node? TenantNext { get; set; }
     }
 }

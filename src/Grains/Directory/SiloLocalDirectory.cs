@@ -98,17 +98,17 @@ internal sealed class SiloLocalDirectory
     /// deactivating with every other grain then, and a call to one would wait out the response timeout, holding the
     /// calling prediction grain's turn and with it the silo's stop.
     /// </summary>
-    public async Task RegisterAsync(int shard, string key, CancellationToken cancellationToken)
+    public async Task RegisterAsync(int shard, string key, string tenant, CancellationToken cancellationToken)
     {
         using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping);
-        await Shards[shard].RegisterAsync(key, call.Token);
+        await Shards[shard].RegisterAsync(key, tenant, call.Token);
     }
 
-    /// <summary>Unregisters <paramref name="key"/> from its shard (see <see cref="RegisterAsync"/>).</summary>
-    public async Task UnregisterAsync(int shard, string key, CancellationToken cancellationToken)
+    /// <summary>Unregisters <paramref name="key"/> of <paramref name="tenant"/> from its shard (see <see cref="RegisterAsync"/>).</summary>
+    public async Task UnregisterAsync(int shard, string key, string tenant, CancellationToken cancellationToken)
     {
         using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping);
-        await Shards[shard].UnregisterAsync(key, call.Token);
+        await Shards[shard].UnregisterAsync(key, tenant, call.Token);
     }
 
     private async Task FlushAsync(int shard)

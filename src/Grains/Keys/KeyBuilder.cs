@@ -7,24 +7,32 @@ using PredictionCache.Grains.Models;
 namespace PredictionCache.Grains.Keys;
 
 /// <summary>
-/// Builds cache keys: the full SHA-256, in lower-case hex, of the model's name, the model's version and the
-/// normalized text, each length-prefixed so no two different triples hash the same bytes.
+/// Builds cache keys: the full SHA-256, in lower-case hex, of the tenant (when there is one), the model's name, the
+/// model's version and the normalized text, each length-prefixed so no two different inputs hash the same bytes. A key
+/// of no tenant hashes three fields, a tenant's four: the same model and text give every tenant a key of its own, and
+/// the keys of no tenant are those of a cache without tenants.
 /// </summary>
 public static class KeyBuilder
 {
     /// <summary>Length of a key: 64 hex digits.</summary>
     public const int KeyLength = 64;
 
-    /// <summary>Builds the key of <paramref name="normalizedText"/> for <paramref name="model"/>.</summary>
-    public static string Build(ModelDescriptor model, string normalizedText)
+    /// <summary>Builds the key of <paramref name="normalizedText"/> for <paramref name="model"/> and <paramref name="tenant"/> (empty: none).</summary>
+    public static string Build(ModelDescriptor model, string normalizedText, string tenant = "")
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(normalizedText);
-        var length = 12 + Encoding.UTF8.GetMaxByteCount(model.Name.Length + model.Version.Length + normalizedText.Length);
+        ArgumentNullException.ThrowIfNull(tenant);
+        var length = 16 + Encoding.UTF8.GetMaxByteCount(tenant.Length + model.Name.Length + model.Version.Length + normalizedText.Length);
         var rented = ArrayPool<byte>.Shared.Rent(length);
         try
         {
             var written = 0;
+            if (tenant.Length > 0)
+            {
+                written += WritePrefixed(rented.AsSpan(written), tenant);
+            }
+
             written += WritePrefixed(rented.AsSpan(written), model.Name);
             written += WritePrefixed(rented.AsSpan(written), model.Version);
             written += WritePrefixed(rented.AsSpan(written), normalizedText);

@@ -42,6 +42,12 @@ public sealed class ModelOptions
     /// <summary><value>True for the model used when a request names none; none set makes the first the default.</value></summary>
     public bool Default { get; set; }
 
+    /// <summary>
+    /// <value>True when every tenant shares the model's entries: its key leaves the tenant out, so one inference answers
+    /// all tenants. Only for a model whose answers hold nothing private. Default false (each tenant its own entries).</value>
+    /// </summary>
+    public bool Shared { get; set; }
+
     /// <summary><value>HTTP: <c>kserve-v1</c> or <c>open-inference-v2</c>. Default <c>kserve-v1</c>.</value></summary>
     public string Protocol { get; set; } = KServeV1;
 

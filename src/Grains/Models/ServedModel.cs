@@ -29,6 +29,12 @@ public sealed class ServedModel
     /// <summary>True for the model used when a request names none.</summary>
     public bool IsDefault { get; }
 
+    /// <summary>True when all tenants share its entries (<c>Shared = true</c>): its keys carry no tenant.</summary>
+    public bool Shared => Settings.Shared;
+
+    /// <summary>The tenant whose entry a request of <paramref name="tenant"/> reads and fills: none for a shared model.</summary>
+    public string TenantOf(string tenant) => Shared ? "" : tenant;
+
     /// <summary>True when inputs are keyed exactly as sent (<c>Normalization = exact</c>).</summary>
     public bool ExactText { get; }
 

@@ -22,9 +22,12 @@ public interface IPredictionGrain : IGrainWithStringKey
     [Alias("get-or-start")]
     Task<PredictionOutcome> GetOrStartAsync(PredictionRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Removes the entry from memory and storage; false when there was none.</summary>
+    /// <summary>
+    /// Removes the entry from memory and storage; false when there was none, or when <paramref name="tenant"/> is given
+    /// and the entry is not that tenant's (null: any entry, for a global key).
+    /// </summary>
     [Alias("remove")]
-    Task<bool> RemoveAsync(CancellationToken cancellationToken = default);
+    Task<bool> RemoveAsync(string? tenant = null, CancellationToken cancellationToken = default);
 
     /// <summary>Takes the outcome of the inference started for <paramref name="jobId"/> into the activation, in a turn of its own.</summary>
     [Alias("complete")]

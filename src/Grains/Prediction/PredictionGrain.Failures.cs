@@ -25,7 +25,7 @@ internal sealed partial class PredictionGrain
             return null;
         }
 
-        if (failure.Until <= services.Time.GetUtcNow() || failure.Generation != services.ClearState.Generation)
+        if (failure.Until <= services.Time.GetUtcNow() || ClearRunningOrRanSince(failure.Sequence))
         {
             // Its timer is late, or a clear ran since: it no longer counts.
             ForgetFailure();
@@ -57,7 +57,7 @@ internal sealed partial class PredictionGrain
 
         _failure = new RememberedFailureEntry(
             inflight.JobId, inflight.Model, inflight.NormalizedText, outcome.Error ?? "Inference failed.", outcome.TimedOut,
-            services.Time.GetUtcNow() + services.NegativeTtl, inflight.Generation);
+            services.Time.GetUtcNow() + services.NegativeTtl, inflight.Sequence);
         if (_failureTimer is null)
         {
             _failureTimer = this.RegisterGrainTimer(
@@ -85,5 +85,5 @@ internal sealed partial class PredictionGrain
 
     /// <summary>A failure remembered for the key until <paramref name="Until"/>.</summary>
     private sealed record RememberedFailureEntry(
-        Guid JobId, string Model, string NormalizedText, string Error, bool TimedOut, DateTimeOffset Until, long Generation);
+        Guid JobId, string Model, string NormalizedText, string Error, bool TimedOut, DateTimeOffset Until, long Sequence);
 }

@@ -5,6 +5,7 @@ using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Inference;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Telemetry;
+using PredictionCache.Grains.Tenants;
 
 namespace PredictionCache.Grains.Prediction;
 
@@ -33,11 +34,15 @@ internal sealed partial class PredictionGrain(
     /// <summary>The state's name.</summary>
     public const string StateName = "entry";
 
-    // The clear generation when this activation was created, before Orleans read its state: a clear that began after
+    // The clear sequence when this activation was created, before Orleans read its state: a clear that began after
     // that may have deleted the row the read returned, however close together the two happened.
-    private readonly long _createdInGeneration = services.ClearState.Generation;
+    private readonly long _createdInSequence = services.ClearState.Sequence;
 
     private string _key = "";
+
+    // The tenant the key belongs to (empty for none), from the stored entry or the first request; and its counters.
+    private string _tenant = "";
+    private SiloLocalTenant? _tenantState;
     private PublishedEntry? _published;
     private IGrainTimer? _ttlTimer;
     private Inflight? _inflight;
@@ -60,8 +65,8 @@ internal sealed partial class PredictionGrain(
 
         // The state was read from storage (level 2) before this call: an entry evicted from memory, kept across a
         // restart, or kept by another silo. Eviction never deletes it; only expiry, removal, clearing and trimming do.
-        if (services.ClearState.Running || services.ClearState.Generation != _createdInGeneration ||
-            services.ClearState.PredatesLastClear(state.State.CreatedAt))
+        AdoptTenant(state.State.Tenant);
+        if (ClearRunningOrRanSince(_createdInSequence) || services.ClearState.PredatesLastClear(state.State.CreatedAt, _tenant))
         {
             // A clear is deleting this row, or ran between the read and now (the row may be one it deleted), or the row
             // predates the last clear: it must not come back.
@@ -73,12 +78,13 @@ internal sealed partial class PredictionGrain(
         if (state.State.ExpiresAt + services.Grace <= services.Time.GetUtcNow())
         {
             services.Statistics.Expired();
+            _tenantState?.Statistics.Expired();
             await ForgetStoredAsync(cancellationToken);
             return;
         }
 
         await PublishAsync(state.State, fromStorage: true, cancellationToken);
-        if (services.ClearState.Running || services.ClearState.Generation != _createdInGeneration)
+        if (ClearRunningOrRanSince(_createdInSequence))
         {
             // A clear began while the entry was being registered and may have missed it (its shard had no key to hand
             // over yet): the entry goes now, so nothing from before a clear outlives it.
@@ -103,7 +109,7 @@ internal sealed partial class PredictionGrain(
             // Deactivated by Orleans itself (a directory conflict, a failure): the shard forgets it.
             try
             {
-                await services.Directory.UnregisterAsync(_shard, _key, cancellationToken);
+                await services.Directory.UnregisterAsync(_shard, _key, _tenant, cancellationToken);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -126,6 +132,11 @@ internal sealed partial class PredictionGrain(
             throw new ArgumentException($"The model '{request.Model}' is not served.", nameof(request));
         }
 
+        if (_published is null && _inflight is null)
+        {
+            AdoptTenant(request.Tenant);
+        }
+
         var directives = request.Directives;
         if (!directives.NoCache && Serve(request.NormalizedText, directives.MaxAge, directives.MaxStale) is { } entry)
         {
@@ -144,17 +155,34 @@ internal sealed partial class PredictionGrain(
         {
             inflight.Store |= !directives.NoStore;
             services.Statistics.Coalesce();
+            _tenantState?.Statistics.Coalesce();
             return Outcome(PredictionStatus.Joined, inflight.JobId);
         }
 
-        if (directives.OnlyIfCached || !served.Scheduler.TryAdmit())
+        if (directives.OnlyIfCached)
         {
             DeactivateIfEmpty();
-            return Outcome(directives.OnlyIfCached ? PredictionStatus.NotCached : PredictionStatus.Overloaded, Guid.Empty);
+            return Outcome(PredictionStatus.NotCached, Guid.Empty);
+        }
+
+        // The tenant's own cap first: a tenant at its limit is refused without taking a slot of the model's queue.
+        var tenant = _tenantState;
+        if (tenant is not null && !tenant.TryStartInference())
+        {
+            DeactivateIfEmpty();
+            return Outcome(PredictionStatus.TenantOverloaded, Guid.Empty);
+        }
+
+        if (!served.Scheduler.TryAdmit())
+        {
+            tenant?.InferenceWithdrawn();
+            DeactivateIfEmpty();
+            return Outcome(PredictionStatus.Overloaded, Guid.Empty);
         }
 
         var job = new JobRecord(
-            Guid.NewGuid(), _key, request.Model, request.Text, JobStatus.Processing, null, null, services.Time.GetUtcNow(), null, Owner: services.JobOwner);
+            Guid.NewGuid(), _key, request.Model, request.Text, JobStatus.Processing, null, null, services.Time.GetUtcNow(), null,
+            Owner: services.JobOwner, Tenant: _tenant);
         try
         {
             // Stored before anyone hears its id: a client told about a job can always find it.
@@ -163,14 +191,16 @@ internal sealed partial class PredictionGrain(
         catch
         {
             served.Scheduler.Withdraw();
+            tenant?.InferenceWithdrawn();
             DeactivateIfEmpty();
             throw;
         }
 
         services.Statistics.Miss();
+        tenant?.Statistics.Miss();
 
         // A colliding input is inferred on its own: its job gets its answer, the key keeps the entry it has.
-        var started = new Inflight(job.Id, request.Model, request.NormalizedText, !directives.NoStore, services.ClearState.Generation);
+        var started = new Inflight(job.Id, request.Model, request.NormalizedText, !directives.NoStore, services.ClearState.Sequence, _tenant, tenant);
         if (_inflight is null)
         {
             _inflight = started;
@@ -183,8 +213,15 @@ internal sealed partial class PredictionGrain(
         return Outcome(PredictionStatus.Started, job.Id);
     }
 
-    public async Task<bool> RemoveAsync(CancellationToken cancellationToken = default)
+    public async Task<bool> RemoveAsync(string? tenant = null, CancellationToken cancellationToken = default)
     {
+        if (tenant is not null && !string.Equals(tenant, _published?.Entry.Tenant ?? _tenant, StringComparison.Ordinal))
+        {
+            // Another tenant's key (or a shared model's): as if there were nothing, so a key says nothing about its owner.
+            DeactivateIfEmpty();
+            return false;
+        }
+
         ForgetFailure();
         var existed = _published is not null;
         if (existed)
@@ -267,7 +304,15 @@ internal sealed partial class PredictionGrain(
             activity?.SetTag(CacheActivities.JobIdTag, inflight.JobId.ToString());
             activity?.SetTag(CacheActivities.ModelTag, inflight.Model);
             var model = services.Models.Get(inflight.Model);
-            outcome = await model.Scheduler.RunAsync(model.Backend, inflight.NormalizedText);
+            try
+            {
+                outcome = await model.Scheduler.RunAsync(model.Backend, inflight.NormalizedText);
+            }
+            finally
+            {
+                inflight.TenantState?.InferenceFinished();
+            }
+
             if (outcome.Error is { } error)
             {
                 activity?.SetStatus(ActivityStatusCode.Error, error);
@@ -309,6 +354,7 @@ internal sealed partial class PredictionGrain(
                 JobId = inflight.JobId,
                 CreatedAt = now,
                 ExpiresAt = now + services.Models.TtlOf(inflight.Model),
+                Tenant = inflight.Tenant,
             };
             try
             {
@@ -358,7 +404,7 @@ internal sealed partial class PredictionGrain(
     private async Task PublishAsync(CacheEntry entry, bool fromStorage, CancellationToken cancellationToken)
     {
         var isNew = _published is null;
-        var published = new PublishedEntry(_key, entry, _shard, fromStorage);
+        var published = new PublishedEntry(_key, entry, _shard, fromStorage, _tenantState);
         _published = published;
         _released = false;
         services.Published.Publish(published);
@@ -366,7 +412,7 @@ internal sealed partial class PredictionGrain(
         ArmTtlTimer(dueIn < TimeSpan.Zero ? TimeSpan.Zero : dueIn);
         if (isNew)
         {
-            await services.Directory.RegisterAsync(_shard, _key, cancellationToken);
+            await services.Directory.RegisterAsync(_shard, _key, entry.Tenant, cancellationToken);
         }
         else
         {
@@ -419,6 +465,7 @@ internal sealed partial class PredictionGrain(
         }
 
         services.Statistics.Expired();
+        _tenantState?.Statistics.Expired();
         await ClearEntryAsync(CancellationToken.None);
         DeactivateIfEmpty();
     }
@@ -429,7 +476,7 @@ internal sealed partial class PredictionGrain(
         Withdraw();
         StopTtlTimer();
         await ForgetStoredAsync(cancellationToken);
-        await services.Directory.UnregisterAsync(_shard, _key, cancellationToken);
+        await services.Directory.UnregisterAsync(_shard, _key, _tenant, cancellationToken);
         _released = true;
     }
 
@@ -475,8 +522,21 @@ internal sealed partial class PredictionGrain(
     }
 
     /// <summary>True when a clear started (or is running) since <paramref name="inflight"/> began: its result is not kept.</summary>
-    private bool ClearedSince(Inflight inflight) =>
-        inflight.Generation != services.ClearState.Generation || services.ClearState.Running;
+    private bool ClearedSince(Inflight inflight) => ClearRunningOrRanSince(inflight.Sequence);
+
+    /// <summary>True when a clear of this key's tenant (or of the whole cache) is running or began or ended since <paramref name="sequence"/>.</summary>
+    private bool ClearRunningOrRanSince(long sequence) =>
+        services.ClearState.ChangedSince(sequence, _tenant) || services.ClearState.IsRunning(_tenant);
+
+    /// <summary>Takes <paramref name="tenant"/> as the key's tenant (the key hashes it: one key, one tenant).</summary>
+    private void AdoptTenant(string tenant)
+    {
+        if (!string.Equals(_tenant, tenant, StringComparison.Ordinal) || (_tenantState is null && tenant.Length > 0))
+        {
+            _tenant = tenant;
+            _tenantState = services.Tenants.Of(tenant);
+        }
+    }
 
     private PredictionOutcome Outcome(PredictionStatus status, Guid jobId, CacheEntry? entry = null, PredictionFailure? failure = null) =>
         new(status, _key, jobId, entry, failure);
@@ -490,7 +550,7 @@ internal sealed partial class PredictionGrain(
     }
 
     /// <summary>The inference in flight for this key and the job every concurrent miss shares.</summary>
-    private sealed class Inflight(Guid jobId, string model, string normalizedText, bool store, long generation)
+    private sealed class Inflight(Guid jobId, string model, string normalizedText, bool store, long sequence, string tenant, SiloLocalTenant? tenantState)
     {
         public Guid JobId { get; } = jobId;
 
@@ -502,8 +562,14 @@ internal sealed partial class PredictionGrain(
         /// <summary>Whether any caller wants the result stored (a <c>no-store</c> caller alone does not).</summary>
         public bool Store { get; set; } = store;
 
-        /// <summary>The clear generation it started in.</summary>
-        public long Generation { get; } = generation;
+        /// <summary>The clear sequence when it started.</summary>
+        public long Sequence { get; } = sequence;
+
+        /// <summary>The tenant whose entry it fills (empty for none).</summary>
+        public string Tenant { get; } = tenant;
+
+        /// <summary>The tenant's slot it holds until the inference ends; null for no tenant.</summary>
+        public SiloLocalTenant? TenantState { get; } = tenantState;
 
         /// <summary>The inference and the call that brings its outcome back, owned by the grain.</summary>
         public Task? Completion { get; set; }

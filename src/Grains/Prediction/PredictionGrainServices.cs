@@ -4,6 +4,7 @@ using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Directory;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Models;
+using PredictionCache.Grains.Tenants;
 
 namespace PredictionCache.Grains.Prediction;
 
@@ -19,6 +20,7 @@ internal sealed class PredictionGrainServices(
     SiloLocalClearState clearState,
     SiloLocalDirectory directory,
     SiloLocalEntries published,
+    SiloLocalTenants tenants,
     IOptions<CacheOptions> options,
     TimeProvider time,
     ILogger<PredictionGrain> logger,
@@ -42,6 +44,9 @@ internal sealed class PredictionGrainServices(
 
     public SiloLocalEntries Published { get; } = published;
 
+    /// <summary>This silo's tenants: their limits and counters.</summary>
+    public SiloLocalTenants Tenants { get; } = tenants;
+
     /// <summary>How long a failure is remembered; zero: not at all.</summary>
     public TimeSpan NegativeTtl { get; } = TimeSpan.FromSeconds(options.Value.NegativeTtlSeconds);
 
@@ -61,10 +66,12 @@ internal sealed class PredictionGrainServices(
         if (published.TakeFromStorage())
         {
             Statistics.StorageHit();
+            published.Tenant?.Statistics.StorageHit();
         }
         else
         {
             Statistics.Hit();
+            published.Tenant?.Statistics.Hit();
         }
 
         Directory.Touch(published.Shard, published.Key, ref published.TouchedEpoch);

@@ -46,6 +46,9 @@ public enum PredictionStatus
 
     /// <summary>The inference queue is full; try later.</summary>
     Overloaded,
+
+    /// <summary>The tenant has its limit of inferences in flight (<c>Tenants:MaxInflight</c>); try later.</summary>
+    TenantOverloaded,
 }
 
 /// <summary>The answer to one prediction request, from the grain to the endpoint.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using PredictionCache.Grains.Tenants;
 
 namespace PredictionCache.Grains.Prediction;
 
@@ -19,9 +20,9 @@ internal sealed class SiloLocalEntries
     /// <summary>Entries published now.</summary>
     public int Count => _entries.Count;
 
-    /// <summary>The entry published for <paramref name="normalizedText"/> of <paramref name="model"/>, if any.</summary>
-    public bool TryGet(string model, string normalizedText, [NotNullWhen(true)] out PublishedEntry? entry) =>
-        _entries.TryGetValue(new EntryInput(model, normalizedText), out entry);
+    /// <summary>The entry published for <paramref name="normalizedText"/> of <paramref name="model"/> and <paramref name="tenant"/>, if any.</summary>
+    public bool TryGet(string tenant, string model, string normalizedText, [NotNullWhen(true)] out PublishedEntry? entry) =>
+        _entries.TryGetValue(new EntryInput(tenant, model, normalizedText), out entry);
 
     /// <summary>Publishes <paramref name="entry"/>; called by its key's activation only.</summary>
     public void Publish(PublishedEntry entry) => _entries[EntryInput.Of(entry)] = entry;
@@ -29,15 +30,15 @@ internal sealed class SiloLocalEntries
     /// <summary>Withdraws <paramref name="entry"/> if it is still the one published for its input.</summary>
     public void Withdraw(PublishedEntry entry) => _entries.TryRemove(new KeyValuePair<EntryInput, PublishedEntry>(EntryInput.Of(entry), entry));
 
-    /// <summary>An input: the model's name and the normalized text (ordinal equality).</summary>
-    private readonly record struct EntryInput(string Model, string NormalizedText)
+    /// <summary>An input: the tenant, the model's name and the normalized text (ordinal equality).</summary>
+    private readonly record struct EntryInput(string Tenant, string Model, string NormalizedText)
     {
-        public static EntryInput Of(PublishedEntry published) => new(published.Entry.Model, published.Entry.NormalizedText);
+        public static EntryInput Of(PublishedEntry published) => new(published.Entry.Tenant, published.Entry.Model, published.Entry.NormalizedText);
     }
 }
 
 /// <summary>One published entry: the entry, its cache key and directory shard, and what the hit path keeps for it.</summary>
-internal sealed class PublishedEntry(string key, CacheEntry entry, int shard, bool fromStorage)
+internal sealed class PublishedEntry(string key, CacheEntry entry, int shard, bool fromStorage, SiloLocalTenant? tenant = null)
 {
     // 1 while the entry came from storage and has not served yet: its first hit counts as a level-2 hit.
     private int _fromStorage = fromStorage ? 1 : 0;
@@ -52,6 +53,9 @@ internal sealed class PublishedEntry(string key, CacheEntry entry, int shard, bo
 
     /// <summary>The directory shard (on this silo) whose LRU order holds the key.</summary>
     public int Shard { get; } = shard;
+
+    /// <summary>The entry's tenant on this silo, whose counters its hits also count; null for no tenant.</summary>
+    public SiloLocalTenant? Tenant { get; } = tenant;
 
     /// <summary>The epoch of the shard's touch buffer in which the key was last touched.</summary>
     public ref int TouchedEpoch => ref _touchedEpoch;

@@ -7,30 +7,78 @@ public sealed class SiloLocalClearStateTests
     private static readonly DateTimeOffset Start = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void New_IsNotRunningAtGenerationZeroAndNothingPredatesAClear()
+    public void New_IsNotRunningAndNothingPredatesAClear()
     {
         // Arrange
         var state = new SiloLocalClearState();
 
         // Act + Assert
-        Assert.Equal((0L, false), (state.Generation, state.Running));
-        Assert.False(state.PredatesLastClear(DateTimeOffset.MinValue));
+        Assert.Equal(0L, state.Sequence);
+        Assert.False(state.IsRunning(""));
+        Assert.False(state.IsRunning("acme"));
+        Assert.False(state.ChangedSince(0, "acme"));
+        Assert.False(state.PredatesLastClear(DateTimeOffset.MinValue, "acme"));
     }
 
     [Fact]
-    public void BeginAndEnd_MoveTheGenerationAtBothEndsAndRunInBetween()
+    public void BeginAndEnd_ChangeAtBothEndsAndRunInBetween()
     {
         // Arrange
         var state = new SiloLocalClearState();
+        var before = state.Sequence;
 
         // Act
         state.Begin(Start);
-        var during = (state.Generation, state.Running);
+        var during = state.Sequence;
+        var runningDuring = state.IsRunning("");
         state.End();
 
-        // Assert: an inference that started before, or during, the clear sees another generation after it.
-        Assert.Equal((1L, true), during);
-        Assert.Equal((2L, false), (state.Generation, state.Running));
+        // Assert: an inference that started before, or during, the clear sees a change after it.
+        Assert.True(runningDuring);
+        Assert.False(state.IsRunning(""));
+        Assert.True(state.ChangedSince(before, ""));
+        Assert.True(state.ChangedSince(during, ""));
+        Assert.False(state.ChangedSince(state.Sequence, ""));
+    }
+
+    [Fact]
+    public void ClearOfAll_CoversEveryTenant()
+    {
+        // Arrange
+        var state = new SiloLocalClearState();
+        var before = state.Sequence;
+
+        // Act
+        state.Begin(Start);
+        var running = state.IsRunning("acme");
+        state.End();
+
+        // Assert
+        Assert.True(running);
+        Assert.True(state.ChangedSince(before, "acme"));
+        Assert.True(state.PredatesLastClear(Start - TimeSpan.FromTicks(1), "acme"));
+    }
+
+    [Fact]
+    public void ClearOfATenant_CoversThatTenantOnly()
+    {
+        // Arrange
+        var state = new SiloLocalClearState();
+        var before = state.Sequence;
+
+        // Act
+        state.Begin(Start, "acme");
+        var running = (Acme: state.IsRunning("acme"), Globex: state.IsRunning("globex"), None: state.IsRunning(""));
+        state.End("acme");
+
+        // Assert: other tenants and entries of no tenant neither wait for it nor lose what they started.
+        Assert.Equal((true, false, false), running);
+        Assert.True(state.ChangedSince(before, "acme"));
+        Assert.False(state.ChangedSince(before, "globex"));
+        Assert.False(state.ChangedSince(before, ""));
+        Assert.True(state.PredatesLastClear(Start - TimeSpan.FromTicks(1), "acme"));
+        Assert.False(state.PredatesLastClear(Start - TimeSpan.FromTicks(1), "globex"));
+        Assert.False(state.PredatesLastClear(Start - TimeSpan.FromTicks(1), ""));
     }
 
     [Fact]
@@ -44,8 +92,8 @@ public sealed class SiloLocalClearStateTests
         state.End();
 
         // Assert
-        Assert.True(state.PredatesLastClear(Start - TimeSpan.FromTicks(1)));
-        Assert.False(state.PredatesLastClear(Start));
+        Assert.True(state.PredatesLastClear(Start - TimeSpan.FromTicks(1), ""));
+        Assert.False(state.PredatesLastClear(Start, ""));
     }
 
     [Fact]
@@ -57,37 +105,40 @@ public sealed class SiloLocalClearStateTests
 
         // Act
         state.Begin(Start);
-        var bothRunning = state.Running;
+        var bothRunning = state.IsRunning("");
         state.End();
-        var oneRunning = state.Running;
+        var oneRunning = state.IsRunning("");
         state.End();
 
         // Assert
-        Assert.True(state.PredatesLastClear(Start + TimeSpan.FromSeconds(9)));
-        Assert.Equal((true, true, false), (bothRunning, oneRunning, state.Running));
-        Assert.Equal(4, state.Generation);
+        Assert.True(state.PredatesLastClear(Start + TimeSpan.FromSeconds(9), ""));
+        Assert.Equal((true, true, false), (bothRunning, oneRunning, state.IsRunning("")));
+        Assert.Equal(4, state.Sequence);
     }
 
     [Fact]
-    public async Task BeginAndEnd_Concurrent_EachMovesTheGenerationOnceAndNoneStaysRunning()
+    public async Task BeginAndEnd_ConcurrentOverTenants_EachMovesTheSequenceTwiceAndNoneStaysRunning()
     {
         // Arrange
         var state = new SiloLocalClearState();
+        string?[] scopes = [null, "acme", "globex", "initech"];
 
         // Act
         await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() =>
         {
             for (var n = 0; n < 1000; n++)
             {
-                state.Begin(Start + TimeSpan.FromSeconds((i * 1000) + n));
-                state.End();
+                var scope = scopes[(i + n) % scopes.Length];
+                state.Begin(Start + TimeSpan.FromSeconds((i * 1000) + n), scope);
+                state.End(scope);
             }
         })));
 
         // Assert
-        Assert.Equal(16_000, state.Generation);
-        Assert.False(state.Running);
-        Assert.True(state.PredatesLastClear(Start + TimeSpan.FromSeconds(7999) - TimeSpan.FromTicks(1)));
-        Assert.False(state.PredatesLastClear(Start + TimeSpan.FromSeconds(7999)));
+        Assert.Equal(16_000, state.Sequence);
+        Assert.All(scopes, scope => Assert.False(state.IsRunning(scope ?? "")));
+        Assert.False(state.ChangedSince(state.Sequence, "acme"));
+        Assert.True(state.PredatesLastClear(Start + TimeSpan.FromSeconds(7999) - TimeSpan.FromTicks(1), ""));
+        Assert.False(state.PredatesLastClear(Start + TimeSpan.FromSeconds(7999), ""));
     }
 }

@@ -221,6 +221,114 @@ public sealed class LruOrderTests
         Assert.Equal(model.Order(StringComparer.Ordinal), lru.Keys.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void RemoveLeastRecent_OfATenant_TakesThatTenantsColdestOnly()
+    {
+        // Arrange
+        var lru = new LruOrder();
+        lru.AddOrTouch("a1", "a");
+        lru.AddOrTouch("b1", "b");
+        lru.AddOrTouch("a2", "a");
+        lru.AddOrTouch("n1");
+        lru.Touch("a1");
+
+        // Act
+        var evicted = lru.RemoveLeastRecent("a");
+
+        // Assert
+        Assert.Equal("a2", evicted);
+        Assert.Equal(["a1", "n1", "b1"], lru.InOrder());
+        Assert.Equal((1, 1, 1), (lru.CountOf("a"), lru.CountOf("b"), lru.CountOf("")));
+        Assert.Null(lru.RemoveLeastRecent("nobody"));
+    }
+
+    [Fact]
+    public void Clear_OfATenant_RemovesItsKeysAndKeepsTheOthersInOrder()
+    {
+        // Arrange
+        var lru = new LruOrder();
+        lru.AddOrTouch("a1", "a");
+        lru.AddOrTouch("b1", "b");
+        lru.AddOrTouch("a2", "a");
+        lru.AddOrTouch("b2", "b");
+
+        // Act
+        var cleared = lru.Clear("a");
+
+        // Assert
+        Assert.Equal(["a1", "a2"], cleared);
+        Assert.Equal(["b2", "b1"], lru.InOrder());
+        Assert.Equal(["b"], lru.Tenants);
+        Assert.Equal(0, lru.CountOf("a"));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void RandomOperationsOverTenants_MatchReferenceLists(int seed)
+    {
+        // Arrange: one list overall, most recent first, is the reference; each tenant's order is its keys in it.
+        var random = new Random(seed);
+        var lru = new LruOrder();
+        var model = new List<string>();
+        string[] tenants = ["", "a", "b"];
+        static string TenantOf(string key) => key[0] switch { 'a' => "a", 'b' => "b", _ => "" };
+
+        for (var step = 0; step < 20_000; step++)
+        {
+            var key = tenants[random.Next(3)] switch { "" => "n", var t => t } + random.Next(8);
+
+            // Act
+            switch (random.Next(6))
+            {
+                case 0:
+                case 1:
+                    Assert.Equal(!model.Contains(key), lru.AddOrTouch(key, TenantOf(key)));
+                    model.Remove(key);
+                    model.Insert(0, key);
+                    break;
+                case 2:
+                    lru.Touch(key);
+                    if (model.Remove(key))
+                    {
+                        model.Insert(0, key);
+                    }
+
+                    break;
+                case 3:
+                    Assert.Equal(model.Remove(key), lru.Remove(key));
+                    break;
+                case 4:
+                    var tenant = TenantOf(key);
+                    var coldest = model.LastOrDefault(k => TenantOf(k) == tenant);
+                    Assert.Equal(coldest, lru.RemoveLeastRecent(tenant));
+                    if (coldest is not null)
+                    {
+                        model.Remove(coldest);
+                    }
+
+                    break;
+                default:
+                    Assert.Equal(model.LastOrDefault(), lru.RemoveLeastRecent());
+                    if (model.Count > 0)
+                    {
+                        model.RemoveAt(model.Count - 1);
+                    }
+
+                    break;
+            }
+
+            // Assert
+            Assert.Equal(model, lru.InOrder());
+            foreach (var tenant in tenants)
+            {
+                Assert.Equal(model.Where(k => TenantOf(k) == tenant), lru.InOrder(tenant));
+                Assert.Equal(model.Count(k => TenantOf(k) == tenant), lru.CountOf(tenant));
+            }
+        }
+    }
+
     private static LruOrder Filled(params string[] keys)
     {
         var lru = new LruOrder();

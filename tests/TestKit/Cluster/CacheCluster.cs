@@ -223,16 +223,16 @@ public sealed class CacheCluster : IAsyncDisposable
     public int PredictionActivations => Silos.Sum(s => s.PredictionActivations);
 
     /// <summary>The cache key of <paramref name="text"/> for the default model.</summary>
-    public string KeyOf(string text) => Primary.KeyOf(text);
+    public string KeyOf(string text, string tenant = "") => Primary.KeyOf(text, tenant);
 
     /// <summary>The prediction grain of <paramref name="text"/> for the default model.</summary>
     public IPredictionGrain GrainOf(string text) => Primary.GrainOf(text);
 
     /// <summary>Sends <paramref name="text"/> through silo 0 (<see cref="CacheSilo.PredictAsync"/>).</summary>
-    public Task<PredictionOutcome> PredictAsync(string text, CacheDirectives directives = default) => Primary.PredictAsync(text, directives);
+    public Task<PredictionOutcome> PredictAsync(string text, CacheDirectives directives = default, string tenant = "") => Primary.PredictAsync(text, directives, tenant);
 
     /// <summary>Sends <paramref name="text"/> through silo 0 and returns its finished job (<see cref="CacheSilo.InsertAsync"/>).</summary>
-    public Task<JobRecord> InsertAsync(string text) => Primary.InsertAsync(text);
+    public Task<JobRecord> InsertAsync(string text, string tenant = "") => Primary.InsertAsync(text, tenant);
 
     /// <summary>The job once it has finished (<see cref="CacheSilo.WaitForJobAsync"/>).</summary>
     public Task<JobRecord> WaitForJobAsync(Guid id) => Primary.WaitForJobAsync(id);

@@ -10,6 +10,7 @@ using PredictionCache.Grains.Keys;
 using PredictionCache.Grains.Models;
 using PredictionCache.Grains.Placement;
 using PredictionCache.Grains.Prediction;
+using PredictionCache.Grains.Tenants;
 using PredictionCache.Silo;
 using PredictionCache.Silo.Storage;
 
@@ -62,6 +63,9 @@ public sealed class CacheSilo
 
     internal SiloLocalClearState ClearState => Services.GetRequiredService<SiloLocalClearState>();
 
+    /// <summary>This silo's tenants: their limits and counters.</summary>
+    internal SiloLocalTenants Tenants => Services.GetRequiredService<SiloLocalTenants>();
+
     /// <summary>What settles the jobs of silos membership declares dead (a SQL job store only).</summary>
     internal DeadSiloJobSettler DeadSiloJobs => Services.GetRequiredService<DeadSiloJobSettler>();
 
@@ -71,15 +75,15 @@ public sealed class CacheSilo
     /// <summary>The default model.</summary>
     public ModelDescriptor Model => Predictions.Models.Default;
 
-    /// <summary>The cache key of <paramref name="text"/> for the default model.</summary>
-    public string KeyOf(string text) => KeyBuilder.Build(Model, Normalize(text));
+    /// <summary>The cache key of <paramref name="text"/> for the default model and <paramref name="tenant"/> (empty: none).</summary>
+    public string KeyOf(string text, string tenant = "") => KeyBuilder.Build(Model, Normalize(text), tenant);
 
     /// <summary>The entry this silo has published for <paramref name="text"/> of the default model, if any.</summary>
-    internal bool TryGetPublished(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PublishedEntry? published) =>
-        Entries.TryGet(Model.Name, Normalize(text), out published);
+    internal bool TryGetPublished(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PublishedEntry? published, string tenant = "") =>
+        Entries.TryGet(tenant, Model.Name, Normalize(text), out published);
 
-    /// <summary>True when this silo has published an entry for <paramref name="text"/> of the default model.</summary>
-    public bool IsPublished(string text) => TryGetPublished(text, out _);
+    /// <summary>True when this silo has published an entry for <paramref name="text"/> of the default model and <paramref name="tenant"/>.</summary>
+    public bool IsPublished(string text, string tenant = "") => TryGetPublished(text, out _, tenant);
 
     /// <summary>Whether the prediction grain of <paramref name="text"/> has an activation on this silo.</summary>
     public bool IsActive(string text) => Activity.IsActive(PredictionCacheSiloBuilderExtensions.PredictionGrainType, KeyOf(text));
@@ -95,13 +99,15 @@ public sealed class CacheSilo
     /// model). A grain activated by the request is placed on this silo (Orleans' placement hint); one active elsewhere
     /// answers from there.
     /// </summary>
-    public async Task<PredictionOutcome> PredictAsync(string text, CacheDirectives directives = default, CancellationToken cancellationToken = default)
+    public async Task<PredictionOutcome> PredictAsync(
+        string text, CacheDirectives directives = default, string tenant = "", CancellationToken cancellationToken = default)
     {
         RequestContext.Set(IPlacementDirector.PlacementHintKey, Address);
         try
         {
             return await TestWait.ForAsync(
-                Predictions.PredictAsync(Predictions.Models.DefaultModel, text, Normalize(text), directives, cancellationToken), $"the prediction of '{text}'");
+                Predictions.PredictAsync(Predictions.Models.DefaultModel, text, Normalize(text), directives, tenant, cancellationToken),
+                $"the prediction of '{text}'");
         }
         finally
         {
@@ -148,9 +154,9 @@ public sealed class CacheSilo
         WaitForMembershipAsync(view => view.GetSiloStatus(silo) == status, $"{silo} to be {status}");
 
     /// <summary>Sends <paramref name="text"/>, expects a new inference, and returns its finished job (the model must answer).</summary>
-    public async Task<JobRecord> InsertAsync(string text)
+    public async Task<JobRecord> InsertAsync(string text, string tenant = "")
     {
-        var outcome = await PredictAsync(text);
+        var outcome = await PredictAsync(text, tenant: tenant);
         return outcome.Status == PredictionStatus.Started
             ? await WaitForJobAsync(outcome.JobId)
             : throw new InvalidOperationException($"'{text}' was {outcome.Status}, not Started.");
