@@ -21,4 +21,15 @@ public interface IGrainStateTable<TState>
 
     /// <summary>Deletes every record; returns how many.</summary>
     Task<long> ClearAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>How many records belong to <paramref name="tenant"/>; the empty tenant counts the records of no tenant.</summary>
+    /// <exception cref="NotSupportedException">The table has no tenant column.</exception>
+    Task<long> CountTenantAsync(string tenant, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes the records of <paramref name="tenant"/> and no others (the empty tenant: the records of no tenant);
+    /// returns how many. A record of that tenant written while the clear runs may be kept.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The table has no tenant column.</exception>
+    Task<long> ClearTenantAsync(string tenant, CancellationToken cancellationToken = default);
 }
