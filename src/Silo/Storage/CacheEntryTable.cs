@@ -15,6 +15,7 @@ internal sealed class CacheEntryTable : GrainStateTable<CacheEntry>
         new("job_id", StateColumnType.Uuid),
         new("created_at", StateColumnType.Timestamp),
         new("expires_at", StateColumnType.Timestamp),
+        new("tenant", StateColumnType.Text),
     ];
 
     public override string TableName => "cache_entries";
@@ -25,10 +26,12 @@ internal sealed class CacheEntryTable : GrainStateTable<CacheEntry>
 
     public override int? ExpiresColumn => 5;
 
+    public override int? TenantColumn => 6;
+
     public override object?[] ToRow(CacheEntry state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return [state.Model, state.NormalizedText, state.Result?.ToString() ?? "null", state.JobId, state.CreatedAt, state.ExpiresAt];
+        return [state.Model, state.NormalizedText, state.Result?.ToString() ?? "null", state.JobId, state.CreatedAt, state.ExpiresAt, state.Tenant];
     }
 
     public override CacheEntry FromRow(IReadOnlyList<object?> row)
@@ -42,6 +45,7 @@ internal sealed class CacheEntryTable : GrainStateTable<CacheEntry>
             JobId = (Guid)row[3]!,
             CreatedAt = (DateTimeOffset)row[4]!,
             ExpiresAt = (DateTimeOffset)row[5]!,
+            Tenant = (string)row[6]!,
         };
     }
 }

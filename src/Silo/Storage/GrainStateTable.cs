@@ -22,6 +22,13 @@ public abstract class GrainStateTable<TState>
     /// <summary>The index in <see cref="Columns"/> of the timestamp after which a record is expired; null when records never expire.</summary>
     public virtual int? ExpiresColumn => null;
 
+    /// <summary>
+    /// The index in <see cref="Columns"/> of the <see cref="StateColumnType.Text"/> column naming the record's tenant
+    /// (empty for none), which the provider indexes; null when the table has no tenants, and tenant upkeep throws
+    /// <see cref="NotSupportedException"/>.
+    /// </summary>
+    public virtual int? TenantColumn => null;
+
     /// <summary>The state's column values: <see cref="string"/>, <see cref="DateTimeOffset"/>, <see cref="Guid"/> or null.</summary>
     public abstract object?[] ToRow(TState state);
 
@@ -31,6 +38,14 @@ public abstract class GrainStateTable<TState>
     /// <summary>When <paramref name="state"/> expires, read through <see cref="ExpiresColumn"/>; null when it never does.</summary>
     public DateTimeOffset? ExpiresAt(TState state) =>
         ExpiresColumn is { } column ? ToRow(state)[column] as DateTimeOffset? : null;
+
+    /// <summary>The tenant of <paramref name="state"/>, read through <see cref="TenantColumn"/>.</summary>
+    /// <exception cref="NotSupportedException">The table has no tenant column.</exception>
+    public string TenantOf(TState state) => (string?)ToRow(state)[TenantColumn ?? throw NoTenantColumn()] ?? "";
+
+    /// <summary>What tenant upkeep throws on a table that declares no <see cref="TenantColumn"/>.</summary>
+    internal NotSupportedException NoTenantColumn() =>
+        new($"The '{TableName}' table has no tenant column ({GetType().Name} declares no TenantColumn), so its records cannot be counted or cleared by tenant.");
 }
 
 /// <summary>One mapped column of a <see cref="GrainStateTable{TState}"/>.</summary>

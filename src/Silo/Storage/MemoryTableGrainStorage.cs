@@ -146,6 +146,24 @@ internal sealed class MemoryTableGrainStorage(TimeProvider time) : IGrainStorage
 
         public Task<long> ClearAsync(CancellationToken cancellationToken = default) => Task.FromResult(Remove(table));
 
+        public Task<long> CountTenantAsync(string tenant, CancellationToken cancellationToken = default) =>
+            Task.FromResult((long)OfTenant(tenant).Count());
+
+        public Task<long> ClearTenantAsync(string tenant, CancellationToken cancellationToken = default) =>
+            Task.FromResult(Remove(OfTenant(tenant)));
+
+        // Checked here, not when enumerated: a table without tenants throws at the call, as the SQL providers do.
+        private IEnumerable<KeyValuePair<string, Record>> OfTenant(string tenant)
+        {
+            ArgumentNullException.ThrowIfNull(tenant);
+            if (mapping.TenantColumn is null)
+            {
+                throw mapping.NoTenantColumn();
+            }
+
+            return table.Where(r => string.Equals(mapping.TenantOf((TState)r.Value.State!), tenant, StringComparison.Ordinal));
+        }
+
         // Enumerated, never copied: ToList on the live dictionary reads its Count and then copies, so a concurrent
         // removal between the two left default entries (null keys) in the copy and TryRemove threw.
         private long Remove(IEnumerable<KeyValuePair<string, Record>> records)

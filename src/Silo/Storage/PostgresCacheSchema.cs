@@ -40,5 +40,10 @@ internal static class PostgresCacheSchema
         ALTER TABLE jobs ADD COLUMN owner text;
         CREATE INDEX ix_jobs_processing_owner ON jobs (owner) WHERE status = 'processing';
         """,
+        """
+        ALTER TABLE cache_entries ADD COLUMN tenant text NOT NULL DEFAULT '';
+        CREATE INDEX ix_cache_entries_tenant ON cache_entries (tenant);
+        ALTER TABLE jobs ADD COLUMN tenant text NOT NULL DEFAULT '';
+        """,
     ];
 }

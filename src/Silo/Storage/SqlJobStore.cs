@@ -20,7 +20,7 @@ internal sealed class SqlJobStore : IJobStore
     public const string InterruptedError =
         "The gateway stopped before this job finished (a restart or crash); nothing was cached. Send the request again.";
 
-    private const string Columns = "id, key, model, input_text, status, result, error, created_at, completed_at, timed_out, owner";
+    private const string Columns = "id, key, model, input_text, status, result, error, created_at, completed_at, timed_out, owner, tenant";
     private const int SweepChunk = 5_000;
 
     private readonly StorageDatabase _database;
@@ -49,7 +49,7 @@ internal sealed class SqlJobStore : IJobStore
             {
                 await using var command = StorageDatabase.CreateCommand(
                     connection,
-                    $"INSERT INTO jobs ({Columns}) VALUES (@id, @key, @model, @input, @status, @result, @error, @created, @completed, @timedOut, @owner) ON CONFLICT (id) DO NOTHING",
+                    $"INSERT INTO jobs ({Columns}) VALUES (@id, @key, @model, @input, @status, @result, @error, @created, @completed, @timedOut, @owner, @tenant) ON CONFLICT (id) DO NOTHING",
                     transaction);
                 Dialect.AddParameter(command, "id", job.Id);
                 Dialect.AddParameter(command, "key", job.Key);
@@ -62,6 +62,7 @@ internal sealed class SqlJobStore : IJobStore
                 Dialect.AddParameter(command, "completed", job.CompletedAt);
                 Dialect.AddParameter(command, "timedOut", job.TimedOut);
                 Dialect.AddParameter(command, "owner", job.Owner);
+                Dialect.AddParameter(command, "tenant", job.Tenant);
                 return await command.ExecuteNonQueryAsync();
             },
             cancellationToken);
@@ -224,7 +225,8 @@ internal sealed class SqlJobStore : IJobStore
             Dialect.ReadTimestamp(reader, 7),
             reader.IsDBNull(8) ? null : Dialect.ReadTimestamp(reader, 8),
             reader.GetBoolean(9),
-            reader.IsDBNull(10) ? null : reader.GetString(10));
+            reader.IsDBNull(10) ? null : reader.GetString(10),
+            reader.GetString(11));
 
     private static string StatusName(JobStatus status) => status switch
     {

@@ -40,5 +40,10 @@ internal static class SqliteCacheSchema
         ALTER TABLE jobs ADD COLUMN owner TEXT;
         CREATE INDEX ix_jobs_processing_owner ON jobs (owner) WHERE status = 'processing';
         """,
+        """
+        ALTER TABLE cache_entries ADD COLUMN tenant TEXT NOT NULL DEFAULT '';
+        CREATE INDEX ix_cache_entries_tenant ON cache_entries (tenant);
+        ALTER TABLE jobs ADD COLUMN tenant TEXT NOT NULL DEFAULT '';
+        """,
     ];
 }

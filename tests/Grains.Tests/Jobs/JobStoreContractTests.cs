@@ -65,6 +65,33 @@ public abstract class JobStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Create_WithTenant_KeepsTheTenantThroughCompletionAndFailure()
+    {
+        // Arrange
+        var completed = NewJob() with { Tenant = "acme" };
+        var failed = NewJob() with { Tenant = "other ✓ 'quoted'" };
+        var untenanted = NewJob();
+        foreach (var job in new[] { completed, failed, untenanted })
+        {
+            await Store.CreateAsync(job);
+        }
+
+        // Act
+        var created = await Store.GetAsync(completed.Id);
+        await Store.CompleteAsync(completed.Id, Result, Clock.GetUtcNow());
+        await Store.FailAsync(failed.Id, "model down", Clock.GetUtcNow(), timedOut: true);
+
+        // Assert
+        Assert.Equal(completed, created);
+        AssertJob(completed with { Status = JobStatus.Completed, Result = Result, CompletedAt = Clock.GetUtcNow() }, await Store.GetAsync(completed.Id));
+        Assert.Equal(
+            failed with { Status = JobStatus.Failed, Error = "model down", CompletedAt = Clock.GetUtcNow(), TimedOut = true },
+            await Store.GetAsync(failed.Id));
+        Assert.Equal(untenanted, await Store.GetAsync(untenanted.Id));
+        Assert.Equal("", untenanted.Tenant);
+    }
+
+    [Fact]
     public async Task Get_UnknownId_IsNull()
     {
         // Act

@@ -8,7 +8,9 @@ namespace PredictionCache.Silo.Tests.Storage;
 /// <summary>
 /// What every provider's <see cref="IGrainStateTable{TState}"/> promises, run against each provider by a derived
 /// class: exact counts, trimming exactly the least recently accessed (writes stamp the storage's clock), sweeping
-/// exactly the expired (expiry equal to now is expired), also beyond one delete statement's chunk.
+/// exactly the expired (expiry equal to now is expired), also beyond one delete statement's chunk; counting and
+/// clearing one tenant's records and no others, also while other tenants write, and refusing both on a table that
+/// declares no tenant column.
 /// </summary>
 public abstract class GrainStateTableContractTests : IAsyncLifetime
 {
@@ -16,12 +18,16 @@ public abstract class GrainStateTableContractTests : IAsyncLifetime
 
     private const string EntryGrain = "entry-grain";
     private const string LedgerGrain = "ledger-grain";
+    private const string PlainGrain = "plain-grain";
 
     private static readonly StateTableRegistration Entries =
         new(EntryGrain, StateName, typeof(TestEntry), new TestEntryTable("entries"));
 
     private static readonly StateTableRegistration Ledger =
         new(LedgerGrain, StateName, typeof(TestEntry), new TestEntryTable("ledger_entries"));
+
+    private static readonly StateTableRegistration Plain =
+        new(PlainGrain, StateName, typeof(TestEntry), new TestEntryTable("plain_entries", tenants: false));
 
     private readonly TestClock _clock = new();
     private StorageBackend _backend = null!;
@@ -31,7 +37,7 @@ public abstract class GrainStateTableContractTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _backend = CreateBackend();
-        _storage = await _backend.CreateStorageAsync(_clock, [Entries, Ledger]);
+        _storage = await _backend.CreateStorageAsync(_clock, [Entries, Ledger, Plain]);
         _table = TableOf(Entries);
     }
 
@@ -269,23 +275,138 @@ public abstract class GrainStateTableContractTests : IAsyncLifetime
         Assert.Equal(["bulk-11000"], await ExistingAsync("bulk-10999", "bulk-11000"));
     }
 
+    [Fact]
+    public async Task CountTenantAsync_CountsExactlyThatTenantsRecordsOfThisTable()
+    {
+        // Arrange
+        await WriteAsync("a1", tenant: "a");
+        await WriteAsync("a2", tenant: "a");
+        await WriteAsync("b1", tenant: "b");
+        await WriteAsync("none", tenant: "");
+        await _storage.WriteStateAsync(StateName, GrainId.Create(LedgerGrain, "a1"), new GrainState<TestEntry>(Entry(tenant: "a")));
+
+        // Act
+        var counts = (await _table.CountTenantAsync("a"), await _table.CountTenantAsync("b"), await _table.CountTenantAsync(""), await _table.CountTenantAsync("c"));
+
+        // Assert
+        Assert.Equal((2L, 1L, 1L, 0L), counts);
+    }
+
+    [Fact]
+    public async Task ClearTenantAsync_DeletesExactlyThatTenantsRecordsAndCountsThem()
+    {
+        // Arrange: tenants whose names differ only in case or by a prefix stay apart.
+        await WriteAsync("a1", tenant: "a");
+        await WriteAsync("a2", tenant: "a");
+        await WriteAsync("upper-a1", tenant: "A");
+        await WriteAsync("ab1", tenant: "ab");
+        await WriteAsync("none", tenant: "");
+        await _storage.WriteStateAsync(StateName, GrainId.Create(LedgerGrain, "a1"), new GrainState<TestEntry>(Entry(tenant: "a")));
+
+        // Act
+        var cleared = await _table.ClearTenantAsync("a");
+        var again = await _table.ClearTenantAsync("a");
+
+        // Assert
+        Assert.Equal((2L, 0L), (cleared, again));
+        Assert.Equal(["upper-a1", "ab1", "none"], await ExistingAsync("a1", "a2", "upper-a1", "ab1", "none"));
+        Assert.Equal(1, await TableOf(Ledger).CountTenantAsync("a"));
+    }
+
+    [Fact]
+    public async Task ClearTenantAsync_EmptyTenant_DeletesOnlyTheRecordsOfNoTenant()
+    {
+        // Arrange
+        await WriteAsync("none1", tenant: "");
+        await WriteAsync("none2", tenant: "");
+        await WriteAsync("a1", tenant: "a");
+
+        // Act
+        var cleared = await _table.ClearTenantAsync("");
+
+        // Assert
+        Assert.Equal(2, cleared);
+        Assert.Equal(["a1"], await ExistingAsync("none1", "none2", "a1"));
+        Assert.Equal((0L, 1L), (await _table.CountTenantAsync(""), await _table.CountTenantAsync("a")));
+    }
+
+    [Fact]
+    public async Task ClearTenantAsync_MoreThanOneDeleteChunk_DeletesThemAllAndKeepsOtherTenants()
+    {
+        // Arrange: 12,000 records of no tenant take three delete chunks; two of tenant a.
+        await _backend.SeedAsync(_storage, Entries, _clock, 12_000);
+        await WriteAsync("a1", tenant: "a");
+        await WriteAsync("a2", tenant: "a");
+
+        // Act
+        var cleared = await _table.ClearTenantAsync("");
+
+        // Assert
+        Assert.Equal(12_000, cleared);
+        Assert.Equal(2, await _table.CountAsync());
+        Assert.Equal(["a1", "a2"], await ExistingAsync("bulk-0", "bulk-11999", "a1", "a2"));
+    }
+
+    [Fact]
+    public async Task ClearTenantAsync_WhileThreeTenantsWriteConcurrently_LeavesTheOtherTenantsExact()
+    {
+        // Arrange: half of each tenant's records stored before the clear starts, so it has records to delete.
+        const int perTenant = 300;
+        string[] tenants = ["t1", "t2", "t3"];
+        Task WriteRangeAsync(int from, int count) =>
+            Task.WhenAll(tenants.SelectMany(t => Enumerable.Range(from, count).Select(i => Task.Run(() => WriteAsync($"{t}-{i}", tenant: t)))));
+        await WriteRangeAsync(0, perTenant / 2);
+
+        // Act: the rest written while t2 is cleared.
+        var writes = WriteRangeAsync(perTenant / 2, perTenant / 2);
+        var cleared = await _table.ClearTenantAsync("t2");
+        await writes;
+
+        // Assert: t2's records written during the clear may be kept, but each was either deleted or kept.
+        var kept = await _table.CountTenantAsync("t2");
+        Assert.Equal(((long)perTenant, (long)perTenant), (await _table.CountTenantAsync("t1"), await _table.CountTenantAsync("t3")));
+        Assert.InRange(cleared, perTenant / 2, perTenant);
+        Assert.Equal(perTenant, cleared + kept);
+        Assert.Equal(2 * perTenant + kept, await _table.CountAsync());
+        Assert.Equal(kept, await _table.ClearTenantAsync("t2"));
+        Assert.Equal(2 * perTenant, await _table.CountAsync());
+    }
+
+    [Fact]
+    public async Task TenantUpkeep_TableWithoutTenantColumn_ThrowsNotSupportedNamingTheTable()
+    {
+        // Arrange
+        var plain = TableOf(Plain);
+        await _storage.WriteStateAsync(StateName, GrainId.Create(PlainGrain, "a1"), new GrainState<TestEntry>(Entry(tenant: "a")));
+
+        // Act
+        var count = await Assert.ThrowsAsync<NotSupportedException>(() => plain.CountTenantAsync("a"));
+        var clear = await Assert.ThrowsAsync<NotSupportedException>(() => plain.ClearTenantAsync("a"));
+
+        // Assert
+        Assert.Contains("'plain_entries'", count.Message, StringComparison.Ordinal);
+        Assert.Contains("'plain_entries'", clear.Message, StringComparison.Ordinal);
+        Assert.Equal(1, await plain.CountAsync());
+    }
+
     private protected abstract StorageBackend CreateBackend();
 
-    private static TestEntry Entry(DateTimeOffset? expiresAt = null) => new()
+    private static TestEntry Entry(DateTimeOffset? expiresAt = null, string tenant = "") => new()
     {
         Name = "entry",
         Payload = "{}",
         CreatedAt = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
         JobId = Guid.Parse("6f9619ff-8b86-d011-b42d-00cf4fc964ff"),
         ExpiresAt = expiresAt,
+        Tenant = tenant,
     };
 
     private IGrainStateTable<TestEntry> TableOf(StateTableRegistration registration) =>
         ((IGrainStateTableProvider)_storage).GetTable(registration.GrainType, registration.StateName, (GrainStateTable<TestEntry>)registration.Table);
 
-    private async Task<GrainState<TestEntry>> WriteAsync(string key, DateTimeOffset? expiresAt = null)
+    private async Task<GrainState<TestEntry>> WriteAsync(string key, DateTimeOffset? expiresAt = null, string tenant = "")
     {
-        var state = new GrainState<TestEntry>(Entry(expiresAt));
+        var state = new GrainState<TestEntry>(Entry(expiresAt, tenant));
         await _storage.WriteStateAsync(StateName, GrainId.Create(EntryGrain, key), state);
         return state;
     }

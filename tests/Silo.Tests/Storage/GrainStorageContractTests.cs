@@ -63,6 +63,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
             CreatedAt = created,
             JobId = Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e"),
             ExpiresAt = expires,
+            Tenant = "tenant ✓ 'a'",
         };
         var writer = new GrainState<TestEntry>(written);
 

@@ -16,4 +16,7 @@ public sealed record TestEntry
     public Guid JobId { get; init; }
 
     public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>Whose record it is; empty for no tenant.</summary>
+    public string Tenant { get; init; } = "";
 }

@@ -17,10 +17,12 @@ internal static class TestEntrySchema
             payload     TEXT,
             created_at  INTEGER NOT NULL,
             job_id      TEXT    NOT NULL,
-            expires_at  INTEGER
+            expires_at  INTEGER,
+            tenant      TEXT    NOT NULL DEFAULT ''
         );
         CREATE INDEX ix_{table}_last_access ON {table} (last_access);
         CREATE INDEX ix_{table}_expires_at ON {table} (expires_at);
+        CREATE INDEX ix_{table}_tenant ON {table} (tenant);
         """;
 
     public static string Postgres(string table) =>
@@ -33,13 +35,15 @@ internal static class TestEntrySchema
             payload     json,
             created_at  timestamptz NOT NULL,
             job_id      uuid        NOT NULL,
-            expires_at  timestamptz
+            expires_at  timestamptz,
+            tenant      text        NOT NULL DEFAULT ''
         );
         CREATE INDEX ix_{table}_last_access ON {table} (last_access);
         CREATE INDEX ix_{table}_expires_at ON {table} (expires_at);
+        CREATE INDEX ix_{table}_tenant ON {table} (tenant);
         """;
 
-    /// <summary>Rows <c>bulk-0</c> ... <c>bulk-(@count - 1)</c>; row i last accessed and expiring at <c>@start</c> + i ms.</summary>
+    /// <summary>Rows <c>bulk-0</c> ... <c>bulk-(@count - 1)</c>, of no tenant; row i last accessed and expiring at <c>@start</c> + i ms.</summary>
     public static string SqliteSeed(string table) =>
         $$"""
         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < @count)

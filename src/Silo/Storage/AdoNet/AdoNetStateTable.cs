@@ -9,7 +9,7 @@ internal sealed class AdoNetStateTable<TState>(StorageDatabase database, GrainSt
 {
     public GrainStateTable<TState> Mapping { get; } = mapping;
 
-    public StateTableSql Sql { get; } = new(mapping.TableName, mapping.KeyColumn, mapping.Columns, mapping.ExpiresColumn);
+    public StateTableSql Sql { get; } = new(mapping.TableName, mapping.KeyColumn, mapping.Columns, mapping.ExpiresColumn, mapping.TenantColumn);
 
     public async Task<long> CountAsync(CancellationToken cancellationToken = default)
     {
@@ -65,4 +65,26 @@ internal sealed class AdoNetStateTable<TState>(StorageDatabase database, GrainSt
                 return (long)await command.ExecuteNonQueryAsync();
             },
             cancellationToken);
+
+    public async Task<long> CountTenantAsync(string tenant, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        var sql = Sql.CountTenant ?? throw Mapping.NoTenantColumn();
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = StorageDatabase.CreateCommand(connection, sql);
+        database.Dialect.AddParameter(command, "tenant", tenant);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    /// <remarks>
+    /// In chunks, as the sweep deletes, so writes from requests interleave with clearing a large tenant rather than
+    /// wait behind one long delete.
+    /// </remarks>
+    public Task<long> ClearTenantAsync(string tenant, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        var sql = Sql.ClearTenant ?? throw Mapping.NoTenantColumn();
+        return database.DeleteInChunksAsync(
+            sql, StateTableSql.DeleteChunk, command => database.Dialect.AddParameter(command, "tenant", tenant), cancellationToken: cancellationToken);
+    }
 }

@@ -13,7 +13,7 @@ internal sealed class StateTableSql
     /// <summary>Keys per access-time update statement.</summary>
     public const int TouchChunk = 500;
 
-    public StateTableSql(string table, string key, IReadOnlyList<StateColumn> columns, int? expiresColumn)
+    public StateTableSql(string table, string key, IReadOnlyList<StateColumn> columns, int? expiresColumn, int? tenantColumn = null)
     {
         var names = string.Join(", ", columns.Select(c => c.Name));
         var parameters = string.Join(", ", columns.Select((_, i) => "@c" + i));
@@ -30,6 +30,19 @@ internal sealed class StateTableSql
             ? $"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} WHERE {columns[e].Name} <= @now LIMIT @limit)"
             : null;
         Clear = $"DELETE FROM {table}";
+
+        // Both by equality on the tenant column alone, so the schema's index on it serves them.
+        if (tenantColumn is { } t)
+        {
+            if (columns[t].Type != StateColumnType.Text)
+            {
+                throw new ArgumentException($"The tenant column '{columns[t].Name}' of '{table}' must be a Text column, not {columns[t].Type}.", nameof(tenantColumn));
+            }
+
+            var tenant = columns[t].Name;
+            CountTenant = $"SELECT COUNT(*) FROM {table} WHERE {tenant} = @tenant";
+            ClearTenant = $"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} WHERE {tenant} = @tenant LIMIT @limit)";
+        }
     }
 
     public string Select { get; }
@@ -52,4 +65,10 @@ internal sealed class StateTableSql
     public string? Expire { get; }
 
     public string Clear { get; }
+
+    /// <summary>Counts one tenant's rows; null when the table has no tenant column.</summary>
+    public string? CountTenant { get; }
+
+    /// <summary>Deletes a chunk of one tenant's rows, bounded by <c>@limit</c>; null when the table has no tenant column.</summary>
+    public string? ClearTenant { get; }
 }
