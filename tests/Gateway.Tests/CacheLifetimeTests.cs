@@ -175,6 +175,6 @@ public sealed class CacheLifetimeTests
     {
         var published = factory.Services.GetRequiredService<SiloLocalEntries>();
         var model = factory.Services.GetRequiredService<ModelCatalog>().Default.Name;
-        return GatewayHttp.WaitUntilAsync(() => Task.FromResult(!published.TryGet(model, text, out _)), $"the evicted entry '{text}' to be withdrawn");
+        return GatewayHttp.WaitUntilAsync(() => Task.FromResult(!published.TryGet("", model, text, out _)), $"the evicted entry '{text}' to be withdrawn");
     }
 }

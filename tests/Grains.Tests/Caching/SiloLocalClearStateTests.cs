@@ -138,7 +138,15 @@ public sealed class SiloLocalClearStateTests
         Assert.Equal(16_000, state.Sequence);
         Assert.All(scopes, scope => Assert.False(state.IsRunning(scope ?? "")));
         Assert.False(state.ChangedSince(state.Sequence, "acme"));
-        Assert.True(state.PredatesLastClear(Start + TimeSpan.FromSeconds(7999) - TimeSpan.FromTicks(1), ""));
-        Assert.False(state.PredatesLastClear(Start + TimeSpan.FromSeconds(7999), ""));
+
+        // Each scope keeps the latest start of its own clears, and a tenant's entries also the latest of the whole cache's.
+        var latest = Enumerable.Range(0, 8).SelectMany(i => Enumerable.Range(0, 1000).Select(n => (Scope: scopes[(i + n) % scopes.Length], Second: (i * 1000) + n)))
+            .GroupBy(c => c.Scope ?? "").ToDictionary(g => g.Key, g => g.Max(c => c.Second));
+        foreach (var tenant in new[] { "acme", "globex", "initech", "" })
+        {
+            var last = Start + TimeSpan.FromSeconds(Math.Max(latest[""], latest[tenant]));
+            Assert.True(state.PredatesLastClear(last - TimeSpan.FromTicks(1), tenant), tenant);
+            Assert.False(state.PredatesLastClear(last, tenant), tenant);
+        }
     }
 }

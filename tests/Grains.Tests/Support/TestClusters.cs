@@ -63,7 +63,7 @@ internal static class TestClusters
     }
 
     /// <summary>The cache keys of <paramref name="texts"/> for the default model, in their order.</summary>
-    public static string[] KeysOf(this CacheCluster cluster, IEnumerable<string> texts) => [.. texts.Select(cluster.KeyOf)];
+    public static string[] KeysOf(this CacheCluster cluster, IEnumerable<string> texts) => [.. texts.Select(text => cluster.KeyOf(text))];
 
     public static GatedJobStore GatedJobs(this CacheCluster cluster) => cluster.Services.GetRequiredService<GatedJobStore>();
 

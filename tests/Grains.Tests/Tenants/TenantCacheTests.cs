@@ -1,6 +1,6 @@
-using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Prediction;
+using PredictionCache.Grains.Tests.Support;
 using PredictionCache.TestKit;
 
 namespace PredictionCache.Grains.Tests.Tenants;
