@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PredictionCache.Gateway.Infrastructure;
+using PredictionCache.Gateway.Security;
 using PredictionCache.Grains.Caching;
 
 namespace PredictionCache.Gateway.Cache;
@@ -15,9 +16,10 @@ internal static class CacheEndpoints
     public static IEndpointRouteBuilder MapCacheEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/cache").WithTags("Cache");
-        group.MapGet("/stats", GetStats).WithName("GetCacheStats").WithSummary("The cache's counters and sizes.");
-        group.MapDelete("/", ClearAsync).WithName("ClearCache").WithSummary("Clears memory and storage and resets the counters.");
+        group.MapGet("/stats", GetStats).RequireAuthorization(ApiKeyDefaults.Predict).WithName("GetCacheStats").WithSummary("The cache's counters and sizes.");
+        group.MapDelete("/", ClearAsync).RequireAuthorization(ApiKeyDefaults.Admin).WithName("ClearCache").WithSummary("Clears memory and storage and resets the counters.");
         group.MapDelete("/entries/{key}", RemoveEntryAsync)
+            .RequireAuthorization(ApiKeyDefaults.Predict)
             .WithName("DeleteCacheEntry")
             .WithSummary("Removes one entry from memory and storage.")
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PredictionCache.Gateway.Infrastructure;
+using PredictionCache.Gateway.Security;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Inference;
 using PredictionCache.Grains.Jobs;
@@ -27,6 +28,7 @@ internal static class JobEndpoints
     public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/jobs/{id}", GetJobAsync)
+            .RequireAuthorization(ApiKeyDefaults.Predict)
             .WithName("GetJob")
             .WithSummary("A job's status and, once completed, its result.")
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PredictionCache.Gateway.Infrastructure;
+using PredictionCache.Gateway.Security;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Prediction;
@@ -18,6 +19,7 @@ internal static class BatchPredictEndpoints
     public static IEndpointRouteBuilder MapBatchPredictEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/predict/batch", PredictBatchAsync)
+            .RequireAuthorization(ApiKeyDefaults.Predict)
             .WithName("PredictBatch")
             .WithSummary("Predict for many texts at once: each item answered from the cache or as a job, with its own status.")
             .Accepts<BatchPredictRequest>("application/json")

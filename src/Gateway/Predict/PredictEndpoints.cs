@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PredictionCache.Gateway.Infrastructure;
+using PredictionCache.Gateway.Security;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Jobs;
 using PredictionCache.Grains.Models;
@@ -16,6 +17,7 @@ internal static partial class PredictEndpoints
     public static IEndpointRouteBuilder MapPredictEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/predict", PredictAsync)
+            .RequireAuthorization(ApiKeyDefaults.Predict)
             .WithName("Predict")
             .WithSummary("Predict for a text: from the cache, or as a job.")
             .Accepts<PredictRequest>("application/json")
