@@ -5,7 +5,13 @@ using PredictionCache.Gateway.Infrastructure;
 using PredictionCache.Gateway.Jobs;
 using PredictionCache.Gateway.Models;
 using PredictionCache.Gateway.Predict;
+using PredictionCache.Gateway.Security;
 using PredictionCache.Gateway.Telemetry;
+
+if (NewKeyCommand.TryRun(args, Console.Out))
+{
+    return;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddGatewayDefaults();
@@ -14,8 +20,9 @@ builder.Services.AddGateway(builder.Configuration);
 
 var app = builder.Build();
 app.UseGatewayProblems();
-app.MapOpenApi();
+app.MapOpenApi().AllowAnonymous();
 app.UseSwaggerUI(ui => ui.SwaggerEndpoint("/openapi/v1.json", "PredictionCache v1"));
+app.UseGatewaySecurity();
 app.MapPredictEndpoints();
 app.MapBatchPredictEndpoints();
 app.MapJobEndpoints();

@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PredictionCache.Gateway.Infrastructure;
 using PredictionCache.Gateway.Security;
+<<<<<<< HEAD
 using PredictionCache.Grains.Tenants;
+=======
+>>>>>>> auth
 using PredictionCache.Grains.Caching;
 
 namespace PredictionCache.Gateway.Cache;
@@ -17,11 +20,17 @@ internal static class CacheEndpoints
     public static IEndpointRouteBuilder MapCacheEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/cache").WithTags("Cache");
+<<<<<<< HEAD
         group.MapGet("/stats", GetStats).WithName("GetCacheStats").WithSummary("The cache's counters and sizes: the caller's tenant's, or the whole cache's.")
             .ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapDelete("/", ClearAsync).WithName("ClearCache").WithSummary("Clears memory and storage (the caller's tenant's entries, or all) and resets the counters.")
             .ProducesProblem(StatusCodes.Status403Forbidden);
+=======
+        group.MapGet("/stats", GetStats).RequireAuthorization(ApiKeyDefaults.Predict).WithName("GetCacheStats").WithSummary("The cache's counters and sizes.");
+        group.MapDelete("/", ClearAsync).RequireAuthorization(ApiKeyDefaults.Admin).WithName("ClearCache").WithSummary("Clears memory and storage and resets the counters.");
+>>>>>>> auth
         group.MapDelete("/entries/{key}", RemoveEntryAsync)
+            .RequireAuthorization(ApiKeyDefaults.Predict)
             .WithName("DeleteCacheEntry")
             .WithSummary("Removes one entry from memory and storage.")
             .ProducesProblem(StatusCodes.Status404NotFound);

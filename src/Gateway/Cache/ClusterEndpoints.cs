@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using PredictionCache.Gateway.Security;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Cluster;
 
@@ -14,6 +15,7 @@ internal static class ClusterEndpoints
     public static IEndpointRouteBuilder MapClusterEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/cluster", GetClusterAsync)
+            .RequireAuthorization(ApiKeyDefaults.Admin)
             .WithTags("Cluster")
             .WithName("GetCluster")
             .WithSummary("Each node of the cluster: address, status, activations, its own hits and misses.");

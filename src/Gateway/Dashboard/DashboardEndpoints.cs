@@ -1,24 +1,19 @@
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
+using PredictionCache.Gateway.Security;
 
 namespace PredictionCache.Gateway.Dashboard;
 
 /// <summary>
 /// <c>GET /dashboard</c> (the page, embedded in this assembly), <c>GET /dashboard/data</c> (its JSON, polled each
-/// second) and the Orleans Dashboard under <see cref="OrleansPrefix"/>, all behind <see cref="DashboardOptions.ApiKey"/>.
+/// second) and the Orleans Dashboard under <see cref="OrleansPrefix"/>, all for <c>admin</c> keys (a browser sends its key
+/// as <c>?api_key=</c>, then in a cookie: <see cref="ApiKeyAuthenticationHandler"/>).
 /// </summary>
 internal static class DashboardEndpoints
 {
     /// <summary>Where the Orleans Dashboard (its page, assets and API) is mapped.</summary>
     public const string OrleansPrefix = "/dashboard/orleans";
-
-    /// <summary>
-    /// The cookie that carries the key after it came in the query: the Orleans Dashboard's page loads its script and
-    /// calls its API by relative URLs, without the page's query string and without custom headers.
-    /// </summary>
-    public const string ApiKeyCookie = "predictioncache_dashboard_key";
 
     private const string PageResource = "dashboard/index.html";
 
@@ -31,13 +26,13 @@ internal static class DashboardEndpoints
             return endpoints;
         }
 
-        var group = endpoints.MapGroup("/dashboard").WithTags("Dashboard").AddEndpointFilter(RequireApiKeyAsync);
+        var group = endpoints.MapGroup("/dashboard").WithTags("Dashboard").RequireAuthorization(ApiKeyDefaults.Admin);
         group.MapGet("/", GetPage).WithName("GetDashboard").WithSummary("The live grain dashboard (HTML).").ExcludeFromDescription();
         group.MapGet("/data", GetDataAsync).WithName("GetDashboardData").WithSummary("The dashboard's figures (JSON).")
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         // Orleans' own page and API (its silo part is added by AddPredictionCacheSilo); not part of this API's description.
-        endpoints.MapOrleansDashboard(OrleansPrefix).AddEndpointFilter(RequireApiKeyAsync).ExcludeFromDescription();
+        endpoints.MapOrleansDashboard(OrleansPrefix).RequireAuthorization(ApiKeyDefaults.Admin).ExcludeFromDescription();
         return endpoints;
     }
 
@@ -51,39 +46,4 @@ internal static class DashboardEndpoints
 
     internal static async Task<IResult> GetDataAsync(DashboardData data, CancellationToken cancellationToken) =>
         TypedResults.Text(await data.BuildJsonAsync(cancellationToken), "application/json; charset=utf-8");
-
-    /// <summary>
-    /// With <see cref="DashboardOptions.ApiKey"/> set: the key in the header, the query or the cookie, else 401. A key
-    /// that came in the query (a browser's address bar) is kept in an HTTP-only cookie for the dashboards' own requests.
-    /// </summary>
-    private static async ValueTask<object?> RequireApiKeyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var key = context.HttpContext.RequestServices.GetRequiredService<IOptions<DashboardOptions>>().Value.ApiKey;
-        if (!string.IsNullOrEmpty(key))
-        {
-            var request = context.HttpContext.Request;
-            var fromQuery = request.Query[DashboardOptions.ApiKeyQuery].FirstOrDefault();
-            var given = request.Headers[DashboardOptions.ApiKeyHeader].FirstOrDefault() ?? fromQuery ?? request.Cookies[ApiKeyCookie];
-            if (given is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(key)))
-            {
-                return TypedResults.Problem(
-                    statusCode: StatusCodes.Status401Unauthorized,
-                    title: "Unauthorized",
-                    detail: $"The dashboard needs Dashboard:ApiKey in the {DashboardOptions.ApiKeyHeader} header or the {DashboardOptions.ApiKeyQuery} query parameter.");
-            }
-
-            if (fromQuery is not null && string.Equals(fromQuery, given, StringComparison.Ordinal))
-            {
-                context.HttpContext.Response.Cookies.Append(ApiKeyCookie, fromQuery, new CookieOptions
-                {
-                    Path = "/dashboard",
-                    HttpOnly = true,
-                    SameSite = SameSiteMode.Strict,
-                    Secure = request.IsHttps,
-                });
-            }
-        }
-
-        return await next(context);
-    }
 }

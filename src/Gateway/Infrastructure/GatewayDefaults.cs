@@ -16,6 +16,10 @@ internal static class GatewayDefaults
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         ["Logging:LogLevel:Polly"] = "Warning",
         ["Logging:LogLevel:Orleans.Runtime.Watchdog"] = "Error",
+
+        // ASP.NET Core's authentication handler base logs every challenge and forbid at Information: a flood of 401s
+        // would flood the log. The handler's own refusals (key name, never the key) are at Debug and Information.
+        ["Logging:LogLevel:PredictionCache.Gateway.Security.ApiKeyAuthenticationHandler"] = "Warning",
     };
 
     /// <summary>Puts <see cref="Settings"/> first among <paramref name="configuration"/>'s sources, under every other one.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using PredictionCache.Grains;
 using KestrelServerOptions = Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions;
 using PredictionCache.Gateway.Health;
+using PredictionCache.Gateway.Security;
 using PredictionCache.Gateway.Telemetry;
 
 namespace PredictionCache.Gateway.Infrastructure;
@@ -26,6 +27,7 @@ internal static class GatewayServiceCollectionExtensions
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default);
         });
         services.AddOpenApi();
+        services.AddGatewaySecurity(configuration);
         services.AddHealthChecks().AddCheck<JobStoreHealthCheck>("storage", tags: [HealthEndpoints.ReadyTag]);
         return services;
     }

@@ -23,6 +23,18 @@ internal static class Problems
     public static ProblemHttpResult UnsupportedMediaType(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
 
+    /// <summary>No API key, or one the gateway does not know (never echoed).</summary>
+    public static ProblemHttpResult Unauthorized(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
+
+    /// <summary>A known API key without the role the endpoint needs.</summary>
+    public static ProblemHttpResult Forbidden(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
+
+    /// <summary>An API key over its rate limit.</summary>
+    public static ProblemHttpResult TooManyRequests(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests");
+
     public static ProblemHttpResult NotCached(string key) =>
         TypedResults.Problem(
             "The request said only-if-cached and no fresh entry is cached.",

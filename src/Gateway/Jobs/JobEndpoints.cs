@@ -28,6 +28,7 @@ internal static class JobEndpoints
     public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/jobs/{id}", GetJobAsync)
+            .RequireAuthorization(ApiKeyDefaults.Predict)
             .WithName("GetJob")
             .WithSummary("A job's status and, once completed, its result.")
             .ProducesProblem(StatusCodes.Status404NotFound);

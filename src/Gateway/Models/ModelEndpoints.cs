@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using PredictionCache.Gateway.Security;
 using PredictionCache.Grains.Caching;
 using PredictionCache.Grains.Models;
 
@@ -51,6 +52,7 @@ internal static class ModelEndpoints
     public static IEndpointRouteBuilder MapModelEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/models", GetModels)
+            .RequireAuthorization(ApiKeyDefaults.Predict)
             .WithTags("Models")
             .WithName("GetModels")
             .WithSummary("The models served, with their settings and counters (hits, misses, inferences, failures, latency).");

@@ -19,6 +19,7 @@ internal static class BatchPredictEndpoints
     public static IEndpointRouteBuilder MapBatchPredictEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/predict/batch", PredictBatchAsync)
+            .RequireAuthorization(ApiKeyDefaults.Predict)
             .WithName("PredictBatch")
             .WithSummary("Predict for many texts at once: each item answered from the cache or as a job, with its own status.")
             .Accepts<BatchPredictRequest>("application/json")

@@ -17,6 +17,7 @@ internal static partial class PredictEndpoints
     public static IEndpointRouteBuilder MapPredictEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/predict", PredictAsync)
+            .RequireAuthorization(ApiKeyDefaults.Predict)
             .WithName("Predict")
             .WithSummary("Predict for a text: from the cache, or as a job.")
             .Accepts<PredictRequest>("application/json")

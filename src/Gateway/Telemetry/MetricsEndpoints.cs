@@ -1,3 +1,4 @@
+using PredictionCache.Gateway.Security;
 using PredictionCache.Grains.Caching;
 
 namespace PredictionCache.Gateway.Telemetry;
@@ -18,6 +19,7 @@ internal static class MetricsEndpoints
                     await next(context);
                 }),
                 optionsName: null)
+            .RequireAuthorization(ApiKeyDefaults.Admin)
             .WithTags("Telemetry")
             .WithName("GetMetrics")
             .WithSummary("Metrics in the Prometheus text exposition format (OpenMetrics when asked for).");

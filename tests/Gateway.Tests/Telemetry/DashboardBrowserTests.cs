@@ -13,13 +13,20 @@ namespace PredictionCache.Gateway.Tests.Telemetry;
 public sealed class DashboardBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";
-    private const string ApiKey = "browser-s3cret";
+    private const string ApiKey = "pck_browser-s3cret";
 
     [Fact]
     public async Task Dashboard_UnderLoad_ShowsTheStatsFiguresAndDrawsItsCharts_AndTheOrleansDashboardShowsTheGrains()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium package (scripts/test.sh does).");
-        await using var gateway = await GatewayProcess.StartAsync("--Storage:Provider=memory", "--Cache:DirectoryShards=4", $"--Dashboard:ApiKey={ApiKey}");
+        await using var gateway = await GatewayProcess.StartAsync(
+            "--Storage:Provider=memory",
+            "--Cache:DirectoryShards=4",
+            "--Auth:Keys:0:Name=browser",
+            "--Auth:Keys:0:Roles:0=admin",
+            $"--Auth:Keys:0:Sha256={TestKeys.Sha256(ApiKey)}",
+            "--Auth:Keys:0:RequestsPerSecond=100000");
+        gateway.Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

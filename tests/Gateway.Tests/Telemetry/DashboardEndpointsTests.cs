@@ -6,7 +6,7 @@ using PredictionCache.Gateway.Tests.Infrastructure;
 
 namespace PredictionCache.Gateway.Tests.Telemetry;
 
-/// <summary><c>GET /dashboard</c> and <c>/dashboard/data</c>: served from the build, behind Dashboard:Enabled and Dashboard:ApiKey.</summary>
+/// <summary><c>GET /dashboard</c> and <c>/dashboard/data</c>: served from the build, behind Dashboard:Enabled and, with Auth:Keys, an admin key.</summary>
 public sealed class DashboardEndpointsTests
 {
     [Fact]
@@ -138,39 +138,47 @@ public sealed class DashboardEndpointsTests
     [InlineData("/dashboard/data")]
     [InlineData("/dashboard/orleans/")]
     [InlineData("/dashboard/orleans/DashboardCounters")]
-    public async Task Dashboard_ApiKeySet_RequiresItInHeaderOrQuery(string path)
+    public async Task Dashboard_KeysConfigured_NeedsAnAdminKeyInAHeaderOrTheQuery(string path)
     {
-        await using var factory = new GatewayFactory(new Dictionary<string, string?> { ["Dashboard:ApiKey"] = "s3cret" });
-        using var client = factory.CreateClient();
+        await using var factory = new GatewayFactory(TestKeys.Settings());
+        using var client = factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
 
         using var none = await client.GetAsync(path);
-        using var wrong = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "X-Api-Key", "nope" } } });
-        using var header = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "X-Api-Key", "s3cret" } } });
-        using var query = await client.GetAsync(path + "?api_key=s3cret");
+        using var wrong = await client.SendAsync(TestKeys.Header(HttpMethod.Get, path, "nope"));
+        using var predict = await client.GetAsync(path + "?api_key=" + TestKeys.Predict);
+        using var header = await client.SendAsync(TestKeys.Header(HttpMethod.Get, path, TestKeys.Admin));
+        using var bearer = await client.SendAsync(TestKeys.Bearer(HttpMethod.Get, path, TestKeys.Admin));
+        using var query = await client.GetAsync(path + "?api_key=" + TestKeys.Admin);
 
         var problem = await none.AssertProblemAsync(HttpStatusCode.Unauthorized);
         Assert.Contains("X-Api-Key", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("?api_key=", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await wrong.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        await predict.AssertProblemAsync(HttpStatusCode.Forbidden);
         Assert.Equal(HttpStatusCode.OK, header.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, bearer.StatusCode);
         Assert.Equal(HttpStatusCode.OK, query.StatusCode);
     }
 
     [Fact]
-    public async Task OrleansDashboard_ApiKeySet_KeyInQuerySetsTheCookieItsOwnRequestsCarry()
+    public async Task OrleansDashboard_AdminKeyInQuery_SetsTheCookieItsOwnRequestsCarry()
     {
-        await using var factory = new GatewayFactory(new Dictionary<string, string?> { ["Dashboard:ApiKey"] = "s3cret" });
+        await using var factory = new GatewayFactory(TestKeys.Settings());
         using var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var key = TestKeys.Admin;
 
         using var none = await client.GetAsync(new Uri("/dashboard/orleans", UriKind.Relative));
-        using var header = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/dashboard/orleans/") { Headers = { { "X-Api-Key", "s3cret" } } });
-        using var redirect = await client.GetAsync(new Uri("/dashboard/orleans?api_key=s3cret", UriKind.Relative));
-        using var query = await client.GetAsync(new Uri("/dashboard/orleans/?api_key=s3cret", UriKind.Relative));
+        using var header = await client.SendAsync(TestKeys.Header(HttpMethod.Get, "/dashboard/orleans/", key));
+        using var redirect = await client.GetAsync(new Uri($"/dashboard/orleans?api_key={key}", UriKind.Relative));
+        using var query = await client.GetAsync(new Uri($"/dashboard/orleans/?api_key={key}", UriKind.Relative));
         var cookie = query.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
         using var page = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/dashboard/orleans/") { Headers = { { "Cookie", cookie } } });
         using var script = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/dashboard/orleans/index.min.js") { Headers = { { "Cookie", cookie } } });
         using var counters = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/dashboard/orleans/DashboardCounters") { Headers = { { "Cookie", cookie } } });
         using var wrongCookie = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/dashboard/orleans/DashboardCounters") { Headers = { { "Cookie", "predictioncache_dashboard_key=nope" } } });
+        using var predictCookie = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/dashboard/data") { Headers = { { "Cookie", $"predictioncache_dashboard_key={TestKeys.Predict}" } } });
         using var data = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/dashboard/data") { Headers = { { "Cookie", cookie } } });
+        using var outside = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/cluster") { Headers = { { "Cookie", cookie } } });
 
         await none.AssertProblemAsync(HttpStatusCode.Unauthorized);
         Assert.Equal(HttpStatusCode.OK, header.StatusCode);
@@ -178,10 +186,10 @@ public sealed class DashboardEndpointsTests
 
         // Orleans' trailing-slash redirect keeps the query, so the page it leads to sets the cookie.
         Assert.Equal(HttpStatusCode.MovedPermanently, redirect.StatusCode);
-        Assert.Equal("/dashboard/orleans/?api_key=s3cret", redirect.Headers.Location!.OriginalString);
+        Assert.Equal($"/dashboard/orleans/?api_key={key}", redirect.Headers.Location!.OriginalString);
         Assert.Equal(HttpStatusCode.OK, query.StatusCode);
         var setCookie = query.Headers.GetValues("Set-Cookie").Single();
-        Assert.StartsWith("predictioncache_dashboard_key=s3cret;", setCookie, StringComparison.Ordinal);
+        Assert.StartsWith($"predictioncache_dashboard_key={key};", setCookie, StringComparison.Ordinal);
         Assert.Contains("path=/dashboard", setCookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", setCookie, StringComparison.OrdinalIgnoreCase);
@@ -190,6 +198,10 @@ public sealed class DashboardEndpointsTests
         Assert.Equal(HttpStatusCode.OK, counters.StatusCode);
         Assert.True((await counters.ReadJsonAsync()).TryGetProperty("hosts", out _));
         await wrongCookie.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        await predictCookie.AssertProblemAsync(HttpStatusCode.Forbidden);
         Assert.Equal(HttpStatusCode.OK, data.StatusCode);
+
+        // The cookie is the dashboards' alone: elsewhere it is no key.
+        await outside.AssertProblemAsync(HttpStatusCode.Unauthorized);
     }
 }
