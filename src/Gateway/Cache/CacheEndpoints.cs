@@ -1,11 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PredictionCache.Gateway.Infrastructure;
 using PredictionCache.Gateway.Security;
-<<<<<<< HEAD
-using PredictionCache.Grains.Tenants;
-=======
->>>>>>> auth
 using PredictionCache.Grains.Caching;
+using PredictionCache.Grains.Tenants;
 
 namespace PredictionCache.Gateway.Cache;
 
@@ -20,15 +17,16 @@ internal static class CacheEndpoints
     public static IEndpointRouteBuilder MapCacheEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/cache").WithTags("Cache");
-<<<<<<< HEAD
-        group.MapGet("/stats", GetStats).WithName("GetCacheStats").WithSummary("The cache's counters and sizes: the caller's tenant's, or the whole cache's.")
+        group.MapGet("/stats", GetStats)
+            .RequireAuthorization(ApiKeyDefaults.Predict)
+            .WithName("GetCacheStats")
+            .WithSummary("The cache's counters and sizes: the caller's tenant's, or the whole cache's.")
             .ProducesProblem(StatusCodes.Status403Forbidden);
-        group.MapDelete("/", ClearAsync).WithName("ClearCache").WithSummary("Clears memory and storage (the caller's tenant's entries, or all) and resets the counters.")
+        group.MapDelete("/", ClearAsync)
+            .RequireAuthorization(ApiKeyDefaults.Admin)
+            .WithName("ClearCache")
+            .WithSummary("Clears memory and storage (the caller's tenant's entries, or all) and resets the counters.")
             .ProducesProblem(StatusCodes.Status403Forbidden);
-=======
-        group.MapGet("/stats", GetStats).RequireAuthorization(ApiKeyDefaults.Predict).WithName("GetCacheStats").WithSummary("The cache's counters and sizes.");
-        group.MapDelete("/", ClearAsync).RequireAuthorization(ApiKeyDefaults.Admin).WithName("ClearCache").WithSummary("Clears memory and storage and resets the counters.");
->>>>>>> auth
         group.MapDelete("/entries/{key}", RemoveEntryAsync)
             .RequireAuthorization(ApiKeyDefaults.Predict)
             .WithName("DeleteCacheEntry")
