@@ -15,7 +15,7 @@ internal static class ClusterEndpoints
     public static IEndpointRouteBuilder MapClusterEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/cluster", GetClusterAsync)
-            .RequireAuthorization(ApiKeyDefaults.Admin)
+            .RequireAuthorization(ApiKeyDefaults.GlobalAdmin)
             .WithTags("Cluster")
             .WithName("GetCluster")
             .WithSummary("Each node of the cluster: address, status, activations, its own hits and misses.");

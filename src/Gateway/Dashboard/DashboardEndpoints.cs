@@ -26,13 +26,13 @@ internal static class DashboardEndpoints
             return endpoints;
         }
 
-        var group = endpoints.MapGroup("/dashboard").WithTags("Dashboard").RequireAuthorization(ApiKeyDefaults.Admin);
+        var group = endpoints.MapGroup("/dashboard").WithTags("Dashboard").RequireAuthorization(ApiKeyDefaults.GlobalAdmin);
         group.MapGet("/", GetPage).WithName("GetDashboard").WithSummary("The live grain dashboard (HTML).").ExcludeFromDescription();
         group.MapGet("/data", GetDataAsync).WithName("GetDashboardData").WithSummary("The dashboard's figures (JSON).")
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         // Orleans' own page and API (its silo part is added by AddPredictionCacheSilo); not part of this API's description.
-        endpoints.MapOrleansDashboard(OrleansPrefix).RequireAuthorization(ApiKeyDefaults.Admin).ExcludeFromDescription();
+        endpoints.MapOrleansDashboard(OrleansPrefix).RequireAuthorization(ApiKeyDefaults.GlobalAdmin).ExcludeFromDescription();
         return endpoints;
     }
 

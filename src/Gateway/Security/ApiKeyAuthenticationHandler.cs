@@ -82,7 +82,9 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     {
         var name = Context.Features.Get<Caller>()?.Name ?? "(unknown)";
         var policies = Context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>() ?? [];
-        var role = policies.Any(p => p.Policy == ApiKeyDefaults.Admin) ? $"the '{ApiKeyDefaults.Admin}' role" : $"the '{ApiKeyDefaults.Predict}' or '{ApiKeyDefaults.Admin}' role";
+        var role = policies.Any(p => p.Policy == ApiKeyDefaults.GlobalAdmin) ? $"the '{ApiKeyDefaults.Admin}' role and no tenant"
+            : policies.Any(p => p.Policy == ApiKeyDefaults.Admin) ? $"the '{ApiKeyDefaults.Admin}' role"
+            : $"the '{ApiKeyDefaults.Predict}' or '{ApiKeyDefaults.Admin}' role";
         LogForbidden(Logger, name, Request.Method, Request.Path, role);
         return Problems.Forbidden($"The API key '{name}' may not call {Request.Method} {Request.Path}: it needs {role}.").ExecuteAsync(Context);
     }

@@ -27,6 +27,12 @@ internal static class ApiKeyDefaults
     /// <summary>The role (and the policy) of administration: clearing the cache, the cluster, metrics, the dashboards.</summary>
     public const string Admin = "admin";
 
+    /// <summary>
+    /// The policy of what shows the whole cluster (<c>/cluster</c>, <c>/metrics</c>, the dashboards): an <c>admin</c> key
+    /// of no tenant. A tenant's admin administers its own tenant only; these views hold every tenant's figures.
+    /// </summary>
+    public const string GlobalAdmin = "global-admin";
+
     /// <summary>The claim that carries a key's tenant (empty for a global key).</summary>
     public const string TenantClaim = "predictioncache:tenant";
 

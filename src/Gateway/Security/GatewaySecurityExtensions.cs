@@ -40,7 +40,9 @@ internal static class GatewaySecurityExtensions
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(ApiKeyDefaults.Predict, policy => policy.RequireAuthenticatedUser().RequireRole(ApiKeyDefaults.Predict, ApiKeyDefaults.Admin))
-            .AddPolicy(ApiKeyDefaults.Admin, policy => policy.RequireAuthenticatedUser().RequireRole(ApiKeyDefaults.Admin));
+            .AddPolicy(ApiKeyDefaults.Admin, policy => policy.RequireAuthenticatedUser().RequireRole(ApiKeyDefaults.Admin))
+            .AddPolicy(ApiKeyDefaults.GlobalAdmin, policy => policy.RequireAuthenticatedUser().RequireRole(ApiKeyDefaults.Admin)
+                .RequireAssertion(static context => string.IsNullOrEmpty(context.User.FindFirst(ApiKeyDefaults.TenantClaim)?.Value)));
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<ApiKeyRing, SecurityMetrics, ILoggerFactory>(KeyRateLimits.Configure);
         services.Configure<OpenApiOptions>("v1", openApi =>

@@ -19,7 +19,7 @@ internal static class MetricsEndpoints
                     await next(context);
                 }),
                 optionsName: null)
-            .RequireAuthorization(ApiKeyDefaults.Admin)
+            .RequireAuthorization(ApiKeyDefaults.GlobalAdmin)
             .WithTags("Telemetry")
             .WithName("GetMetrics")
             .WithSummary("Metrics in the Prometheus text exposition format (OpenMetrics when asked for).");

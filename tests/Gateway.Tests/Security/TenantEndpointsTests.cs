@@ -216,6 +216,28 @@ public sealed class TenantEndpointsTests
         Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Accepted), (other.StatusCode, noTenant.StatusCode));
     }
 
+    [Theory]
+    [InlineData("/cluster")]
+    [InlineData("/metrics")]
+    [InlineData("/dashboard")]
+    [InlineData("/dashboard/data")]
+    [InlineData("/dashboard/orleans")]
+    public async Task ClusterWideViews_ATenantsAdmin_IsForbiddenAndAGlobalAdminServed(string path)
+    {
+        // Arrange
+        await using var factory = new GatewayFactory(TestKeys.Settings(Keys));
+        using var client = factory.CreateClient();
+
+        // Act
+        using var byTenantAdmin = await Send(client, HttpMethod.Get, path, AcmeAdmin);
+        using var byGlobalAdmin = await Send(client, HttpMethod.Get, path, Ops);
+
+        // Assert: these show every tenant's figures.
+        var problem = await byTenantAdmin.AssertProblemAsync(HttpStatusCode.Forbidden);
+        Assert.Contains("'admin' role and no tenant", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.True(byGlobalAdmin.IsSuccessStatusCode, $"{path}: {(int)byGlobalAdmin.StatusCode}");
+    }
+
     private static Task<HttpResponseMessage> PredictAsync(
         HttpClient client, string key, string text, string? model = null, bool wait = false, params (string Name, string Value)[] headers)
     {
