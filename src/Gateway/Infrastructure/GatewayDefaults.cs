@@ -18,7 +18,7 @@ internal static class GatewayDefaults
         ["Logging:LogLevel:Orleans.Runtime.Watchdog"] = "Error",
 
         // ASP.NET Core's authentication handler base logs every challenge and forbid at Information: a flood of 401s
-        // would flood the log. The handler's own refusals (key name, never the key) are at Debug and Information.
+        // would flood the log. Lower this category to see refusals (the key's name, never the key) and who signed in.
         ["Logging:LogLevel:PredictionCache.Gateway.Security.ApiKeyAuthenticationHandler"] = "Warning",
     };
 
