@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using PredictionCache.Grains.Tenants;
 
 namespace PredictionCache.Gateway.Security;
 
@@ -28,9 +29,6 @@ internal sealed class AuthOptionsValidator(IConfiguration configuration) : IVali
         "Auth:Keys is empty and Auth:AllowAnonymous is false, but the gateway would listen on '{0}', which is not a loopback address: " +
         "refusing to start without API keys where the network can reach it. Configure Auth:Keys (the new-key command makes a key and its Sha256) " +
         "or set Auth:AllowAnonymous=true to serve without keys.";
-
-    private static readonly SearchValues<char> TenantCharacters =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
 
     private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
 
@@ -74,10 +72,6 @@ internal sealed class AuthOptionsValidator(IConfiguration configuration) : IVali
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    /// <summary>True for a tenant name: 1–64 characters of <c>A–Z a–z 0–9 . _ -</c>.</summary>
-    public static bool IsTenantName(string tenant) =>
-        tenant.Length is >= 1 and <= 64 && !tenant.AsSpan().ContainsAnyExcept(TenantCharacters);
-
     private static void ValidateName(ApiKeyOptions key, string prefix, int index, Dictionary<string, int> names, List<string> failures)
     {
         if (string.IsNullOrWhiteSpace(key.Name))
@@ -92,9 +86,9 @@ internal sealed class AuthOptionsValidator(IConfiguration configuration) : IVali
 
     private static void ValidateTenant(ApiKeyOptions key, string prefix, List<string> failures)
     {
-        if (!string.IsNullOrEmpty(key.Tenant) && !IsTenantName(key.Tenant))
+        if (!string.IsNullOrEmpty(key.Tenant) && !TenantName.IsValid(key.Tenant))
         {
-            failures.Add($"{prefix}:Tenant is '{key.Tenant}': a tenant is 1-64 characters of A-Z, a-z, 0-9, '.', '_' and '-' (empty: a global key).");
+            failures.Add($"{prefix}:Tenant is '{key.Tenant}': {TenantName.Rule} (Empty: a global key.)");
         }
     }
 

@@ -15,7 +15,7 @@ public sealed class AuthOptionsValidatorTests
 
     [Theory]
     [InlineData("Auth:Keys:0:Name", "", "Auth:Keys:0:Name is empty")]
-    [InlineData("Auth:Keys:0:Tenant", "bad tenant!", "Auth:Keys:0:Tenant is 'bad tenant!': a tenant is 1-64 characters")]
+    [InlineData("Auth:Keys:0:Tenant", "bad tenant!", "Auth:Keys:0:Tenant is 'bad tenant!': a tenant is 1 to 64 characters")]
     [InlineData("Auth:Keys:0:Roles:0", "root", "Auth:Keys:0:Roles:0 is 'root': the roles are 'predict' and 'admin'")]
     [InlineData("Auth:Keys:0:Sha256", "", "Auth:Keys:0:Sha256 is empty: it must be the 64 hexadecimal characters")]
     [InlineData("Auth:Keys:0:Sha256", "abc123", "Auth:Keys:0:Sha256 is 6 characters long: it must be")]
