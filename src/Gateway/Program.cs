@@ -5,6 +5,7 @@ using PredictionCache.Gateway.Infrastructure;
 using PredictionCache.Gateway.Jobs;
 using PredictionCache.Gateway.Models;
 using PredictionCache.Gateway.Predict;
+using PredictionCache.Gateway.Security;
 using PredictionCache.Gateway.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,6 +15,7 @@ builder.Services.AddGateway(builder.Configuration);
 
 var app = builder.Build();
 app.UseGatewayProblems();
+app.UseGatewayCors();
 app.MapOpenApi();
 app.UseSwaggerUI(ui => ui.SwaggerEndpoint("/openapi/v1.json", "PredictionCache v1"));
 app.MapPredictEndpoints();
