@@ -20,6 +20,7 @@ builder.Services.AddGateway(builder.Configuration);
 
 var app = builder.Build();
 app.UseGatewayProblems();
+app.UseGatewayCors();
 app.MapOpenApi().AllowAnonymous();
 app.UseSwaggerUI(ui => ui.SwaggerEndpoint("/openapi/v1.json", "PredictionCache v1"));
 app.UseGatewaySecurity();

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -162,6 +163,90 @@ public sealed class BadInputTests
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("/predict", """{"text": "a good", "text": "a bad"}""", "text")]
+    [InlineData("/predict", """{"text": "a good", "model": "sentiment", "model": "other"}""", "model")]
+    [InlineData("/predict", """{"text": "a good", "te\u0078t": "a bad"}""", "text")]
+    [InlineData("/predict", """{"text": "a good", "extra": {"flag": 1, "flag": 2}}""", "flag")]
+    [InlineData("/predict/batch", """{"items": [{"text": "a good"}, {"text": "a good", "text": "a bad"}]}""", "text")]
+    [InlineData("/predict/batch", """{"items": [{"text": "a good"}], "items": [{"text": "a bad"}]}""", "items")]
+    public async Task Post_DuplicateProperty_Is400NamingItAndCreatesNoJob(string path, string json, string property)
+    {
+        var backend = GatewayFakes.Model(open: true);
+        await using var factory = new GatewayFactory(backends: backend);
+        using var client = factory.CreateClient();
+        using var content = new ByteArrayContent(Utf8(json));
+        content.Headers.ContentType = new MediaTypeHeaderValue(Json);
+
+        using var response = await client.PostAsync(new Uri(path, UriKind.Relative), content);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains($"'{property}'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await AssertNothingStartedAsync(factory, client, backend);
+    }
+
+    [Fact]
+    public async Task Predict_SameNameInDifferentObjects_IsAccepted()
+    {
+        await using var factory = new GatewayFactory(backends: GatewayFakes.Model(open: true));
+        using var client = factory.CreateClient();
+        using var content = new ByteArrayContent(Utf8("""{"text": "a good", "extra": {"text": "nested"}}"""));
+        content.Headers.ContentType = new MediaTypeHeaderValue(Json);
+
+        using var response = await client.PostAsync(new Uri("/predict", UriKind.Relative), content);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/predict", "gzip")]
+    [InlineData("/predict", "br")]
+    [InlineData("/predict", "deflate")]
+    [InlineData("/predict", "x-unknown")]
+    [InlineData("/predict", "identity", "gzip")]
+    [InlineData("/predict", "gzip", "br")]
+    [InlineData("/predict/batch", "gzip")]
+    [InlineData("/predict/batch", "br")]
+    public async Task Post_ContentEncoding_Is415NamingIdentityAndCreatesNoJob(string path, params string[] encodings)
+    {
+        var backend = GatewayFakes.Model(open: true);
+        await using var factory = new GatewayFactory(backends: backend);
+        using var client = factory.CreateClient();
+        using var content = new ByteArrayContent(Gzip(path == "/predict" ? """{"text": "compressed"}""" : """{"items": [{"text": "compressed"}]}"""));
+        content.Headers.ContentType = new MediaTypeHeaderValue(Json);
+        foreach (var encoding in encodings)
+        {
+            content.Headers.TryAddWithoutValidation("Content-Encoding", encoding);
+        }
+
+        using var response = await client.PostAsync(new Uri(path, UriKind.Relative), content);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
+        var detail = problem.GetProperty("detail").GetString();
+        Assert.All(encodings, encoding => Assert.Contains(encoding, detail, StringComparison.Ordinal));
+        Assert.Contains("the only accepted encoding is identity", detail, StringComparison.Ordinal);
+        Assert.Equal("identity", response.Header("Accept-Encoding"));
+        await AssertNothingStartedAsync(factory, client, backend);
+    }
+
+    [Theory]
+    [InlineData("/predict", "identity")]
+    [InlineData("/predict", "IDENTITY")]
+    [InlineData("/predict", "identity, identity")]
+    [InlineData("/predict/batch", "identity")]
+    public async Task Post_IdentityContentEncoding_IsAccepted(string path, string encoding)
+    {
+        await using var factory = new GatewayFactory(backends: GatewayFakes.Model(open: true));
+        using var client = factory.CreateClient();
+        using var content = new ByteArrayContent(Utf8(path == "/predict" ? """{"text": "as is"}""" : """{"items": [{"text": "as is"}]}"""));
+        content.Headers.ContentType = new MediaTypeHeaderValue(Json);
+        content.Headers.TryAddWithoutValidation("Content-Encoding", encoding);
+
+        using var response = await client.PostAsync(new Uri(path, UriKind.Relative), content);
+
+        Assert.Equal(path == "/predict" ? HttpStatusCode.Accepted : HttpStatusCode.OK, response.StatusCode);
+    }
+
     [Fact]
     public async Task Predict_ServerFault_Is500ProblemWithoutInternals()
     {
@@ -278,4 +363,15 @@ public sealed class BadInputTests
     }
 
     private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+
+    private static byte[] Gzip(string text)
+    {
+        using var compressed = new MemoryStream();
+        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest))
+        {
+            gzip.Write(Utf8(text));
+        }
+
+        return compressed.ToArray();
+    }
 }

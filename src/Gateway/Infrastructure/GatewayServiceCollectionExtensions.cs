@@ -14,6 +14,7 @@ internal static class GatewayServiceCollectionExtensions
     public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<GatewayOptions>(GatewayOptions.SectionName);
+        services.AddGatewayCors();
 
         // Kestrel's own body limit (30,000,000 bytes by default) would otherwise refuse bodies that
         // Gateway:MaxRequestBytes (up to 64 MiB) allows.

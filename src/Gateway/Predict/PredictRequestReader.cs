@@ -4,13 +4,15 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Primitives;
 using PredictionCache.Gateway.Infrastructure;
 
 namespace PredictionCache.Gateway.Predict;
 
 /// <summary>
 /// Reads and checks the body of <c>POST /predict</c> by hand, so every way a body can be wrong gets its own
-/// clear 4xx: wrong media type (415), too large (413), not JSON, not UTF-8, too deep, wrong types, blank text (400).
+/// clear 4xx: a content coding other than identity or the wrong media type (415), too large (413), not JSON, not UTF-8,
+/// too deep, a property given twice, wrong types, blank text (400).
 /// </summary>
 internal static class PredictRequestReader
 {
@@ -25,13 +27,26 @@ internal static class PredictRequestReader
                 : (null, Problems.BadRequest($"The body must be a JSON object; it is {Describe(root.ValueKind)}.")));
     }
 
+    /// <summary>The one content coding a body may have: none.</summary>
+    private const string Identity = "identity";
+
     /// <summary>
-    /// The body of a JSON request, as bytes: the problem instead when it is not JSON by its media type (415) or larger
-    /// than <see cref="GatewayOptions.MaxRequestBytes"/> (413). Both endpoints that take a body read it here.
+    /// The body of a JSON request, as bytes: the problem instead when it has a content coding (415), is not JSON by its
+    /// media type (415) or is larger than <see cref="GatewayOptions.MaxRequestBytes"/> (413). Both endpoints that take a
+    /// body read it here.
     /// </summary>
     internal static async Task<(byte[]? Body, ProblemHttpResult? Problem)> ReadJsonBodyAsync(
         HttpRequest request, GatewayOptions options, CancellationToken cancellationToken)
     {
+        var encoding = request.Headers.ContentEncoding;
+        if (!IsIdentity(encoding))
+        {
+            // RFC 9110 15.5.16: a 415 for a content coding says in Accept-Encoding which codings are accepted.
+            request.HttpContext.Response.Headers.AcceptEncoding = Identity;
+            return (null, Problems.UnsupportedMediaType(
+                $"Content-Encoding '{encoding}' is not accepted; the only accepted encoding is identity: send the body uncompressed, without Content-Encoding."));
+        }
+
         if (!request.HasJsonContentType())
         {
             return (null, Problems.UnsupportedMediaType("The body must be JSON: send Content-Type: application/json."));
@@ -47,8 +62,8 @@ internal static class PredictRequestReader
 
     /// <summary>
     /// Parses <paramref name="body"/> as UTF-8 JSON (a byte order mark skipped, depth bounded by
-    /// <see cref="GatewayOptions.MaxJsonDepth"/>) and hands its root to <paramref name="read"/>; malformed text of any kind
-    /// is a <c>400</c> that says what is wrong.
+    /// <see cref="GatewayOptions.MaxJsonDepth"/>, no property twice in one object) and hands its root to
+    /// <paramref name="read"/>; malformed text of any kind is a <c>400</c> that says what is wrong.
     /// </summary>
     internal static (T? Value, ProblemHttpResult? Problem) Parse<T>(
         byte[] body, GatewayOptions options, Func<JsonElement, GatewayOptions, (T? Value, ProblemHttpResult? Problem)> read)
@@ -67,7 +82,9 @@ internal static class PredictRequestReader
 
         try
         {
-            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = options.MaxJsonDepth });
+            // A property given twice is refused, not resolved: a proxy in front may have read the other value. JsonDocument
+            // checks it as it parses; the message names the property ("Duplicate property 'text' ...").
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = options.MaxJsonDepth, AllowDuplicateProperties = false });
             return read(document.RootElement, options);
         }
         catch (JsonException ex)
@@ -149,6 +166,26 @@ internal static class PredictRequestReader
 
             reader.AdvanceTo(buffer.Start, buffer.End);
         }
+    }
+
+    /// <summary>
+    /// Whether the body is sent as is: no <c>Content-Encoding</c>, or only <c>identity</c> (RFC 9110 8.4.1, case-insensitive).
+    /// </summary>
+    private static bool IsIdentity(StringValues encodings)
+    {
+        foreach (var value in encodings)
+        {
+            foreach (var range in value.AsSpan().Split(','))
+            {
+                var coding = value.AsSpan()[range].Trim();
+                if (coding.Length > 0 && !coding.Equals(Identity, StringComparison.OrdinalIgnoreCase))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     internal static string Describe(JsonValueKind kind) => kind switch

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using Microsoft.Playwright;
@@ -7,8 +8,9 @@ namespace PredictionCache.Gateway.Tests.Telemetry;
 
 /// <summary>
 /// The dashboards in a real browser (ours, then the Orleans Dashboard through its link, behind an API key): Debian's headless Chromium (<c>/usr/bin/chromium</c>, installed by
-/// scripts/test.sh when missing) driven by Playwright with that executable, against the real gateway process. It
-/// never skips: without the browser it fails, naming what is missing.
+/// scripts/test.sh when missing) driven by Playwright with that executable, against the real gateway process. Both
+/// work under their Content-Security-Policy: the browser reports no violation on its console. It never skips: without
+/// the browser it fails, naming what is missing.
 /// </summary>
 public sealed class DashboardBrowserTests
 {
@@ -35,6 +37,16 @@ public sealed class DashboardBrowserTests
             Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
         });
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1100 } });
+
+        // Chromium reports each resource or inline script or style the policy refuses on the console.
+        var violations = new ConcurrentQueue<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                violations.Enqueue($"{page.Url}: {message.Text}");
+            }
+        };
         await page.GotoAsync(new Uri(gateway.Address, $"/dashboard?api_key={ApiKey}").ToString());
         await page.WaitForFunctionAsync("() => Number(document.body.dataset.polls || 0) >= 1", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
 
@@ -71,6 +83,7 @@ public sealed class DashboardBrowserTests
         var screenshot = Path.Combine(AppContext.BaseDirectory, "dashboard.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         Assert.True(new FileInfo(screenshot).Length > 10_000, "The screenshot is empty.");
+        Assert.True(violations.IsEmpty, $"Content-Security-Policy violations:\n{string.Join('\n', violations)}");
 
         // The Orleans Dashboard, through the page's link: the key came in the query, and the cookie it set carries it
         // on the Orleans Dashboard's own requests (its script and its API calls), which drop the query string.
@@ -93,6 +106,11 @@ public sealed class DashboardBrowserTests
         var orleansScreenshot = Path.Combine(AppContext.BaseDirectory, "dashboard-orleans.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = orleansScreenshot, FullPage = true });
         Assert.True(new FileInfo(orleansScreenshot).Length > 10_000, "The Orleans Dashboard's screenshot is empty.");
+
+        // Its lifecycle page draws a diagram whose elements carry inline styles, which its policy allows.
+        await page.GotoAsync(new Uri(gateway.Address, "/dashboard/orleans/#/lifecycle").ToString());
+        await page.WaitForSelectorAsync("svg#lifecycle-startup", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        Assert.True(violations.IsEmpty, $"Content-Security-Policy violations:\n{string.Join('\n', violations)}");
     }
 
     private static Task LoadAsync(GatewayProcess gateway, string[] texts, int repeats, bool first) =>

@@ -16,14 +16,83 @@ public sealed class DashboardEndpointsTests
         using var client = factory.CreateClient();
 
         using var response = await client.GetAsync("/dashboard");
+        using var script = await client.GetAsync("/dashboard/app.js");
+        using var style = await client.GetAsync("/dashboard/app.css");
         var html = await response.Content.ReadAsStringAsync();
+        var code = await script.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType!.MediaType);
         Assert.Contains("<canvas id=\"chart-activations\"", html, StringComparison.Ordinal);
-        Assert.Contains("fetch(\"/dashboard/data\"", html, StringComparison.Ordinal);
-        Assert.DoesNotContain("http://", html, StringComparison.Ordinal);
-        Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("fetch(\"/dashboard/data\"", code, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, style.StatusCode);
+        Assert.Equal("text/css", style.Content.Headers.ContentType!.MediaType);
+        foreach (var text in new[] { html, code, await style.Content.ReadAsStringAsync() })
+        {
+            Assert.DoesNotContain("http://", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("https://", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Dashboard_Page_HasNoInlineScriptOrStyle()
+    {
+        await using var factory = new GatewayFactory();
+        using var client = factory.CreateClient();
+
+        var html = await client.GetStringAsync(new Uri("/dashboard", UriKind.Relative));
+
+        Assert.Contains("<script src=\"/dashboard/app.js\" defer></script>", html, StringComparison.Ordinal);
+        Assert.Contains("<link rel=\"stylesheet\" href=\"/dashboard/app.css\">", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<style", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("style=", html, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"<[^>]*\son[a-z]+\s*=", html);
+    }
+
+    [Theory]
+    [InlineData("/dashboard", null)]
+    [InlineData("/dashboard/app.js", null)]
+    [InlineData("/dashboard/app.css", null)]
+    [InlineData("/dashboard/data", null)]
+    [InlineData("/dashboard", "s3cret")]
+    [InlineData("/dashboard/data", "s3cret")]
+    public async Task Dashboard_AnyResponse_CarriesTheSecurityHeadersWithNoInlineScript(string path, string? apiKey)
+    {
+        // With an API key set, the request carries none: the 401 carries the headers too.
+        await using var factory = new GatewayFactory(new Dictionary<string, string?> { ["Dashboard:ApiKey"] = apiKey });
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.Equal(apiKey is null ? HttpStatusCode.OK : HttpStatusCode.Unauthorized, response.StatusCode);
+        var policy = AssertSecurityHeaders(response);
+        Assert.Contains("default-src 'none'", policy);
+        Assert.Contains("style-src 'self'", policy);
+        Assert.Contains("connect-src 'self'", policy);
+        Assert.DoesNotContain(policy, directive => directive.Contains("'unsafe-", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/dashboard/orleans/", null)]
+    [InlineData("/dashboard/orleans/index.min.js", null)]
+    [InlineData("/dashboard/orleans/DashboardCounters", null)]
+    [InlineData("/dashboard/orleans/", "s3cret")]
+    public async Task OrleansDashboard_AnyResponse_CarriesTheSecurityHeadersWithNoInlineScript(string path, string? apiKey)
+    {
+        await using var factory = new GatewayFactory(new Dictionary<string, string?> { ["Dashboard:ApiKey"] = apiKey });
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.Equal(apiKey is null ? HttpStatusCode.OK : HttpStatusCode.Unauthorized, response.StatusCode);
+        var policy = AssertSecurityHeaders(response);
+        Assert.Contains("default-src 'none'", policy);
+
+        // Its charts style their elements inline; no script runs but its own bundle.
+        Assert.Contains("style-src 'self' 'unsafe-inline'", policy);
     }
 
     [Fact]
@@ -203,5 +272,16 @@ public sealed class DashboardEndpointsTests
 
         // The cookie is the dashboards' alone: elsewhere it is no key.
         await outside.AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    /// <summary>Asserts the headers every dashboard response carries; returns the policy's directives.</summary>
+    private static string[] AssertSecurityHeaders(HttpResponseMessage response)
+    {
+        var policy = response.Header("Content-Security-Policy").Split(';', StringSplitOptions.TrimEntries);
+        Assert.Contains("script-src 'self'", policy);
+        Assert.Contains("frame-ancestors 'none'", policy);
+        Assert.Equal("nosniff", response.Header("X-Content-Type-Options"));
+        Assert.Equal("no-referrer", response.Header("Referrer-Policy"));
+        return policy;
     }
 }
