@@ -16,6 +16,9 @@ namespace PredictionCache.Gateway.Predict;
 /// </summary>
 internal static class PredictRequestReader
 {
+    /// <summary>The one content coding a body may have: none.</summary>
+    private const string Identity = "identity";
+
     /// <summary>The body of <c>POST /predict</c>: one request object, or the problem with it.</summary>
     public static async Task<(PredictRequest? Request, ProblemHttpResult? Problem)> ReadAsync(
         HttpRequest request, GatewayOptions options, CancellationToken cancellationToken)
@@ -26,9 +29,6 @@ internal static class PredictRequestReader
                 ? ParseObject(root, options)
                 : (null, Problems.BadRequest($"The body must be a JSON object; it is {Describe(root.ValueKind)}.")));
     }
-
-    /// <summary>The one content coding a body may have: none.</summary>
-    private const string Identity = "identity";
 
     /// <summary>
     /// The body of a JSON request, as bytes: the problem instead when it has a content coding (415), is not JSON by its
@@ -83,7 +83,8 @@ internal static class PredictRequestReader
         try
         {
             // A property given twice is refused, not resolved: a proxy in front may have read the other value. JsonDocument
-            // checks it as it parses; the message names the property ("Duplicate property 'text' ...").
+            // checks it as it parses (a stack set per object, pooled past a few names: no allocation per property); the
+            // message names the property ("Duplicate property 'text' ...").
             using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = options.MaxJsonDepth, AllowDuplicateProperties = false });
             return read(document.RootElement, options);
         }
