@@ -23,6 +23,7 @@ app.UseGatewayProblems();
 app.UseGatewayCors();
 app.MapOpenApi().AllowAnonymous();
 app.UseSwaggerUI(ui => ui.SwaggerEndpoint("/openapi/v1.json", "PredictionCache v1"));
+app.UseDashboardSecurityHeaders();
 app.UseGatewaySecurity();
 app.MapPredictEndpoints();
 app.MapBatchPredictEndpoints();

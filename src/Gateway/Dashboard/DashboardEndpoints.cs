@@ -8,7 +8,7 @@ namespace PredictionCache.Gateway.Dashboard;
 /// <summary>
 /// <c>GET /dashboard</c> (the page, with its <c>app.js</c> and <c>app.css</c>, embedded in this assembly),
 /// <c>GET /dashboard/data</c> (its JSON, polled each second) and the Orleans Dashboard under <see cref="OrleansPrefix"/>,
-/// all with <see cref="DashboardSecurityHeaders"/> and for global <c>admin</c> keys (a browser sends its key as
+/// all with <see cref="DashboardSecurityHeaders"/> (a middleware) and for global <c>admin</c> keys (a browser sends its key as
 /// <c>?api_key=</c>, then in a cookie: <see cref="ApiKeyAuthenticationHandler"/>).
 /// </summary>
 internal static class DashboardEndpoints
@@ -31,9 +31,7 @@ internal static class DashboardEndpoints
             return endpoints;
         }
 
-        var group = endpoints.MapGroup("/dashboard").WithTags("Dashboard")
-            .RequireAuthorization(ApiKeyDefaults.GlobalAdmin)
-            .AddEndpointFilter(DashboardSecurityHeaders.With(DashboardSecurityHeaders.PagePolicy));
+        var group = endpoints.MapGroup("/dashboard").WithTags("Dashboard").RequireAuthorization(ApiKeyDefaults.GlobalAdmin);
         group.MapGet("/", () => GetAsset(PageAsset)).WithName("GetDashboard").WithSummary("The live grain dashboard (HTML).").ExcludeFromDescription();
         group.MapGet($"/{ScriptAsset}", () => GetAsset(ScriptAsset)).ExcludeFromDescription();
         group.MapGet($"/{StyleAsset}", () => GetAsset(StyleAsset)).ExcludeFromDescription();
@@ -41,10 +39,7 @@ internal static class DashboardEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         // Orleans' own page and API (its silo part is added by AddPredictionCacheSilo); not part of this API's description.
-        endpoints.MapOrleansDashboard(OrleansPrefix)
-            .RequireAuthorization(ApiKeyDefaults.GlobalAdmin)
-            .AddEndpointFilter(DashboardSecurityHeaders.With(DashboardSecurityHeaders.OrleansPolicy))
-            .ExcludeFromDescription();
+        endpoints.MapOrleansDashboard(OrleansPrefix).RequireAuthorization(ApiKeyDefaults.GlobalAdmin).ExcludeFromDescription();
         return endpoints;
     }
 

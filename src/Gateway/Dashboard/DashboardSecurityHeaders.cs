@@ -25,14 +25,33 @@ internal static class DashboardSecurityHeaders
         "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; " +
         "img-src 'self' data:; font-src 'self' data:; base-uri 'self'; form-action 'none'; frame-ancestors 'none'";
 
-    /// <summary>An endpoint filter that puts the headers, with <paramref name="policy"/>, on the endpoint's responses.</summary>
-    public static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> With(string policy) =>
-        (context, next) =>
+    /// <summary>
+    /// Puts the headers on every response under <c>/dashboard</c> (the Orleans Dashboard's policy under its prefix), ahead
+    /// of authentication, so that a <c>401</c> or <c>403</c> carries them too. Mapped only when the dashboards are.
+    /// </summary>
+    public static WebApplication UseDashboardSecurityHeaders(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DashboardOptions>>().Value.Enabled)
         {
-            var headers = context.HttpContext.Response.Headers;
-            headers.ContentSecurityPolicy = policy;
-            headers.XContentTypeOptions = "nosniff";
-            headers["Referrer-Policy"] = "no-referrer";
+            return app;
+        }
+
+        app.Use(static (context, next) =>
+        {
+            var path = context.Request.Path;
+            if (path.StartsWithSegments("/dashboard", StringComparison.OrdinalIgnoreCase))
+            {
+                var headers = context.Response.Headers;
+                headers.ContentSecurityPolicy = path.StartsWithSegments(DashboardEndpoints.OrleansPrefix, StringComparison.OrdinalIgnoreCase)
+                    ? OrleansPolicy
+                    : PagePolicy;
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "no-referrer";
+            }
+
             return next(context);
-        };
+        });
+        return app;
+    }
 }
