@@ -12,6 +12,12 @@ assert(#bodies > 0, "no texts in " .. path)
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 
+-- BENCH_API_KEY, when set, is sent as "Authorization: Bearer <key>" (a gateway with Auth:Keys).
+local key = os.getenv("BENCH_API_KEY")
+if key and key ~= "" then
+  wrk.headers["Authorization"] = "Bearer " .. key
+end
+
 local counter = 0
 
 request = function()

@@ -55,6 +55,18 @@ internal static class TestKeys
     public static HttpRequestMessage Header(HttpMethod method, string path, string key) =>
         new(method, path) { Headers = { { "X-Api-Key", key } } };
 
+    /// <summary><c>POST /predict</c> with <paramref name="key"/> in <c>X-Api-Key</c>; <paramref name="wait"/>: with <c>Prefer: wait=30</c>.</summary>
+    public static Task<HttpResponseMessage> PredictWithKeyAsync(
+        this HttpClient client, string key, string text, string? model = null, bool wait = false, params (string Name, string Value)[] headers)
+    {
+        (string, string)[] all = [("X-Api-Key", key), .. wait ? [("Prefer", "wait=30")] : Array.Empty<(string, string)>(), .. headers];
+        return client.SendAsync(GatewayHttp.PredictRequest(text, model, all));
+    }
+
+    /// <summary>A body-less request to <paramref name="path"/> with <paramref name="key"/> in <c>X-Api-Key</c>.</summary>
+    public static Task<HttpResponseMessage> SendWithKeyAsync(this HttpClient client, HttpMethod method, string path, string key) =>
+        client.SendAsync(Header(method, path, key));
+
     /// <summary>A configured key.</summary>
     /// <param name="Name">Its name.</param>
     /// <param name="Secret">The key itself; its SHA-256 is configured.</param>

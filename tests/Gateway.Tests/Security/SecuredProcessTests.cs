@@ -46,60 +46,60 @@ public sealed class SecuredProcessTests
         using var anonymous = await client.SendAsync(GatewayHttp.PredictRequest("great movie"));
         var problem = await anonymous.AssertProblemAsync(HttpStatusCode.Unauthorized);
         Assert.StartsWith("Bearer", anonymous.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
-        using var unknown = await PredictAsync(client, "pck_not-a-configured-key", "great movie");
+        using var unknown = await client.PredictWithKeyAsync("pck_not-a-configured-key", "great movie");
         Assert.DoesNotContain("pck_not-a-configured-key", (await unknown.AssertProblemAsync(HttpStatusCode.Unauthorized)).GetRawText(), StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
 
         // Each tenant infers its own entry for the same text; the shared model infers once for both.
-        using var acme = await PredictAsync(client, AcmeApp, "great movie", wait: true);
-        using var globex = await PredictAsync(client, GlobexApp, "great movie", wait: true);
-        using var acmeShared = await PredictAsync(client, AcmeApp, "great movie", "public-sentiment", wait: true);
-        using var globexShared = await PredictAsync(client, GlobexApp, "great movie", "public-sentiment");
+        using var acme = await client.PredictWithKeyAsync(AcmeApp, "great movie", wait: true);
+        using var globex = await client.PredictWithKeyAsync(GlobexApp, "great movie", wait: true);
+        using var acmeShared = await client.PredictWithKeyAsync(AcmeApp, "great movie", "public-sentiment", wait: true);
+        using var globexShared = await client.PredictWithKeyAsync(GlobexApp, "great movie", "public-sentiment");
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK), (acme.StatusCode, globex.StatusCode, acmeShared.StatusCode));
         Assert.NotEqual(acme.Header("X-Cache-Key"), globex.Header("X-Cache-Key"));
         Assert.Equal("HIT", globexShared.Header("X-Cache"));
         Assert.Equal(await JobIdOf(acmeShared), await JobIdOf(globexShared));
-        using var models = await SendAsync(client, HttpMethod.Get, "/models", Ops);
+        using var models = await client.SendWithKeyAsync(HttpMethod.Get, "/models", Ops);
         var inferences = (await models.ReadJsonAsync()).GetProperty("models").EnumerateArray()
             .ToDictionary(m => m.GetProperty("name").GetString()!, m => m.GetProperty("stats").GetProperty("inferences").GetInt64());
         Assert.Equal((2L, 1L), (inferences["sentiment"], inferences["public-sentiment"]));
 
         // Isolation: globex neither reads acme's job, nor removes its entry, nor reads its stats.
         var acmeJob = await JobIdOf(acme);
-        using var jobByGlobex = await SendAsync(client, HttpMethod.Get, $"/jobs/{acmeJob}", GlobexApp);
+        using var jobByGlobex = await client.SendWithKeyAsync(HttpMethod.Get, $"/jobs/{acmeJob}", GlobexApp);
         await jobByGlobex.AssertProblemAsync(HttpStatusCode.NotFound);
-        using var removeByGlobex = await SendAsync(client, HttpMethod.Delete, $"/cache/entries/{acme.Header("X-Cache-Key")}", GlobexApp);
+        using var removeByGlobex = await client.SendWithKeyAsync(HttpMethod.Delete, $"/cache/entries/{acme.Header("X-Cache-Key")}", GlobexApp);
         await removeByGlobex.AssertProblemAsync(HttpStatusCode.NotFound);
-        using var statsByGlobex = await SendAsync(client, HttpMethod.Get, "/cache/stats?tenant=acme", GlobexApp);
+        using var statsByGlobex = await client.SendWithKeyAsync(HttpMethod.Get, "/cache/stats?tenant=acme", GlobexApp);
         await statsByGlobex.AssertProblemAsync(HttpStatusCode.Forbidden);
-        using var acmeStats = await SendAsync(client, HttpMethod.Get, "/cache/stats", AcmeApp);
+        using var acmeStats = await client.SendWithKeyAsync(HttpMethod.Get, "/cache/stats", AcmeApp);
         var stats = await acmeStats.ReadJsonAsync();
         Assert.Equal(("acme", 1L, 1L), (stats.GetProperty("tenant").GetString(), stats.GetProperty("misses").GetInt64(), stats.GetProperty("stored_entries").GetInt64()));
 
         // Roles: a predict key may not clear; a tenant's admin may, its own tenant only, and may not see the cluster.
-        using var clearByApp = await SendAsync(client, HttpMethod.Delete, "/cache", AcmeApp);
+        using var clearByApp = await client.SendWithKeyAsync(HttpMethod.Delete, "/cache", AcmeApp);
         await clearByApp.AssertProblemAsync(HttpStatusCode.Forbidden);
-        using var clusterByTenantAdmin = await SendAsync(client, HttpMethod.Get, "/cluster", AcmeAdmin);
+        using var clusterByTenantAdmin = await client.SendWithKeyAsync(HttpMethod.Get, "/cluster", AcmeAdmin);
         await clusterByTenantAdmin.AssertProblemAsync(HttpStatusCode.Forbidden);
-        using var clearByAcmeAdmin = await SendAsync(client, HttpMethod.Delete, "/cache", AcmeAdmin);
+        using var clearByAcmeAdmin = await client.SendWithKeyAsync(HttpMethod.Delete, "/cache", AcmeAdmin);
         Assert.Equal(HttpStatusCode.OK, clearByAcmeAdmin.StatusCode);
-        using var acmeAfter = await PredictAsync(client, AcmeApp, "great movie", headers: ("Cache-Control", "only-if-cached"));
+        using var acmeAfter = await client.PredictWithKeyAsync(AcmeApp, "great movie", headers: ("Cache-Control", "only-if-cached"));
         await acmeAfter.AssertProblemAsync(HttpStatusCode.GatewayTimeout);
-        using var globexAfter = await PredictAsync(client, GlobexApp, "great movie");
-        using var sharedAfter = await PredictAsync(client, AcmeApp, "great movie", "public-sentiment");
+        using var globexAfter = await client.PredictWithKeyAsync(GlobexApp, "great movie");
+        using var sharedAfter = await client.PredictWithKeyAsync(AcmeApp, "great movie", "public-sentiment");
         Assert.Equal(("HIT", "HIT"), (globexAfter.Header("X-Cache"), sharedAfter.Header("X-Cache")));
 
         // The global admin sees the cluster and clears everything.
-        using var cluster = await SendAsync(client, HttpMethod.Get, "/cluster", Ops);
+        using var cluster = await client.SendWithKeyAsync(HttpMethod.Get, "/cluster", Ops);
         Assert.Equal(HttpStatusCode.OK, cluster.StatusCode);
-        using var clearAll = await SendAsync(client, HttpMethod.Delete, "/cache", Ops);
+        using var clearAll = await client.SendWithKeyAsync(HttpMethod.Delete, "/cache", Ops);
         Assert.Equal(0, (await clearAll.ReadJsonAsync()).GetProperty("stats").GetProperty("stored_entries").GetInt64());
 
         // 429 for the limited key once its burst is spent, with Retry-After; other keys are served.
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 4; i++)
         {
-            using var response = await SendAsync(client, HttpMethod.Get, "/cache/stats", Limited);
+            using var response = await client.SendWithKeyAsync(HttpMethod.Get, "/cache/stats", Limited);
             statuses.Add(response.StatusCode);
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {
@@ -108,7 +108,7 @@ public sealed class SecuredProcessTests
             }
         }
 
-        using var otherKey = await SendAsync(client, HttpMethod.Get, "/cache/stats", GlobexApp);
+        using var otherKey = await client.SendWithKeyAsync(HttpMethod.Get, "/cache/stats", GlobexApp);
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
         Assert.Equal(HttpStatusCode.OK, otherKey.StatusCode);
 
@@ -133,16 +133,6 @@ public sealed class SecuredProcessTests
         Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, AuthOptionsValidator.OpenOnNetworkMessage, $"http://0.0.0.0:{port}"), output, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
-
-    private static Task<HttpResponseMessage> PredictAsync(
-        HttpClient client, string key, string text, string? model = null, bool wait = false, params (string Name, string Value)[] headers)
-    {
-        (string, string)[] all = [("X-Api-Key", key), .. wait ? [("Prefer", "wait=30")] : Array.Empty<(string, string)>(), .. headers];
-        return client.SendAsync(GatewayHttp.PredictRequest(text, model, all));
-    }
-
-    private static Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, string key) =>
-        client.SendAsync(TestKeys.Header(method, path, key));
 
     private static async Task<Guid> JobIdOf(HttpResponseMessage response) => (await response.ReadJsonAsync()).GetProperty("job_id").GetGuid();
 }

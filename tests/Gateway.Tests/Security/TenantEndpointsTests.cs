@@ -35,9 +35,9 @@ public sealed class TenantEndpointsTests
         using var client = factory.CreateClient();
 
         // Act
-        using var acme = await PredictAsync(client, AcmeApp, "a fine film", wait: true);
-        using var globex = await PredictAsync(client, GlobexApp, "a fine film", wait: true);
-        using var acmeAgain = await PredictAsync(client, AcmeApp, "A  fine film");
+        using var acme = await client.PredictWithKeyAsync(AcmeApp, "a fine film", wait: true);
+        using var globex = await client.PredictWithKeyAsync(GlobexApp, "a fine film", wait: true);
+        using var acmeAgain = await client.PredictWithKeyAsync(AcmeApp, "A  fine film");
 
         // Assert
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (acme.StatusCode, globex.StatusCode));
@@ -61,9 +61,9 @@ public sealed class TenantEndpointsTests
         using var client = factory.CreateClient();
 
         // Act
-        using var acme = await PredictAsync(client, AcmeApp, "a fine film", "public-sentiment", wait: true);
-        using var globex = await PredictAsync(client, GlobexApp, "a fine film", "public-sentiment");
-        using var models = await Send(client, HttpMethod.Get, "/models", Ops);
+        using var acme = await client.PredictWithKeyAsync(AcmeApp, "a fine film", "public-sentiment", wait: true);
+        using var globex = await client.PredictWithKeyAsync(GlobexApp, "a fine film", "public-sentiment");
+        using var models = await client.SendWithKeyAsync(HttpMethod.Get, "/models", Ops);
         var shared = (await models.ReadJsonAsync()).GetProperty("models").EnumerateArray().Single(m => m.GetProperty("name").GetString() == "public-sentiment");
 
         // Assert
@@ -76,7 +76,7 @@ public sealed class TenantEndpointsTests
         Assert.Equal(1, shared.GetProperty("stats").GetProperty("inferences").GetInt64());
 
         // The shared job is no tenant's: every tenant that joined it may read it.
-        using var job = await Send(client, HttpMethod.Get, $"/jobs/{await JobIdOf(acme)}", GlobexApp);
+        using var job = await client.SendWithKeyAsync(HttpMethod.Get, $"/jobs/{await JobIdOf(acme)}", GlobexApp);
         Assert.Equal(HttpStatusCode.OK, job.StatusCode);
     }
 
@@ -87,14 +87,14 @@ public sealed class TenantEndpointsTests
         var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(TestKeys.Settings(Keys), backends: backend);
         using var client = factory.CreateClient();
-        using var miss = await PredictAsync(client, AcmeApp, "private text");
+        using var miss = await client.PredictWithKeyAsync(AcmeApp, "private text");
         var jobId = await JobIdOf(miss);
         await factory.WaitForJobAsync(jobId);
 
         // Act
-        using var byGlobex = await Send(client, HttpMethod.Get, $"/jobs/{jobId}", GlobexApp);
-        using var byAcme = await Send(client, HttpMethod.Get, $"/jobs/{jobId}", AcmeApp);
-        using var byGlobal = await Send(client, HttpMethod.Get, $"/jobs/{jobId}", Reader);
+        using var byGlobex = await client.SendWithKeyAsync(HttpMethod.Get, $"/jobs/{jobId}", GlobexApp);
+        using var byAcme = await client.SendWithKeyAsync(HttpMethod.Get, $"/jobs/{jobId}", AcmeApp);
+        using var byGlobal = await client.SendWithKeyAsync(HttpMethod.Get, $"/jobs/{jobId}", Reader);
 
         // Assert: the same answer as for an id that does not exist.
         var problem = await byGlobex.AssertProblemAsync(HttpStatusCode.NotFound);
@@ -109,14 +109,14 @@ public sealed class TenantEndpointsTests
         var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(TestKeys.Settings(Keys), backends: backend);
         using var client = factory.CreateClient();
-        using var stored = await PredictAsync(client, AcmeApp, "private text", wait: true);
+        using var stored = await client.PredictWithKeyAsync(AcmeApp, "private text", wait: true);
         var key = stored.Header("X-Cache-Key");
 
         // Act
-        using var byGlobex = await Send(client, HttpMethod.Delete, $"/cache/entries/{key}", GlobexApp);
-        using var stillCached = await PredictAsync(client, AcmeApp, "private text");
-        using var byAcme = await Send(client, HttpMethod.Delete, $"/cache/entries/{key}", AcmeApp);
-        using var gone = await PredictAsync(client, AcmeApp, "private text", headers: ("Cache-Control", "only-if-cached"));
+        using var byGlobex = await client.SendWithKeyAsync(HttpMethod.Delete, $"/cache/entries/{key}", GlobexApp);
+        using var stillCached = await client.PredictWithKeyAsync(AcmeApp, "private text");
+        using var byAcme = await client.SendWithKeyAsync(HttpMethod.Delete, $"/cache/entries/{key}", AcmeApp);
+        using var gone = await client.PredictWithKeyAsync(AcmeApp, "private text", headers: ("Cache-Control", "only-if-cached"));
 
         // Assert
         await byGlobex.AssertProblemAsync(HttpStatusCode.NotFound);
@@ -132,16 +132,16 @@ public sealed class TenantEndpointsTests
         var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(TestKeys.Settings(Keys), backends: backend);
         using var client = factory.CreateClient();
-        (await PredictAsync(client, AcmeApp, "text", wait: true)).Dispose();
-        (await PredictAsync(client, GlobexApp, "text", wait: true)).Dispose();
+        (await client.PredictWithKeyAsync(AcmeApp, "text", wait: true)).Dispose();
+        (await client.PredictWithKeyAsync(GlobexApp, "text", wait: true)).Dispose();
 
         // Act
-        using var byAcmeApp = await Send(client, HttpMethod.Delete, "/cache", AcmeApp);
-        using var byAcmeAdmin = await Send(client, HttpMethod.Delete, "/cache", AcmeAdmin);
-        using var acme = await PredictAsync(client, AcmeApp, "text", headers: ("Cache-Control", "only-if-cached"));
-        using var globex = await PredictAsync(client, GlobexApp, "text", headers: ("Cache-Control", "only-if-cached"));
-        using var byOps = await Send(client, HttpMethod.Delete, "/cache", Ops);
-        using var globexAfter = await PredictAsync(client, GlobexApp, "text", headers: ("Cache-Control", "only-if-cached"));
+        using var byAcmeApp = await client.SendWithKeyAsync(HttpMethod.Delete, "/cache", AcmeApp);
+        using var byAcmeAdmin = await client.SendWithKeyAsync(HttpMethod.Delete, "/cache", AcmeAdmin);
+        using var acme = await client.PredictWithKeyAsync(AcmeApp, "text", headers: ("Cache-Control", "only-if-cached"));
+        using var globex = await client.PredictWithKeyAsync(GlobexApp, "text", headers: ("Cache-Control", "only-if-cached"));
+        using var byOps = await client.SendWithKeyAsync(HttpMethod.Delete, "/cache", Ops);
+        using var globexAfter = await client.PredictWithKeyAsync(GlobexApp, "text", headers: ("Cache-Control", "only-if-cached"));
 
         // Assert
         await byAcmeApp.AssertProblemAsync(HttpStatusCode.Forbidden);
@@ -163,18 +163,18 @@ public sealed class TenantEndpointsTests
         var backend = GatewayFakes.Model(open: true);
         await using var factory = new GatewayFactory(TestKeys.Settings(Keys), backends: backend);
         using var client = factory.CreateClient();
-        (await PredictAsync(client, AcmeApp, "one", wait: true)).Dispose();
-        (await PredictAsync(client, AcmeApp, "one")).Dispose();
-        (await PredictAsync(client, GlobexApp, "two", wait: true)).Dispose();
+        (await client.PredictWithKeyAsync(AcmeApp, "one", wait: true)).Dispose();
+        (await client.PredictWithKeyAsync(AcmeApp, "one")).Dispose();
+        (await client.PredictWithKeyAsync(GlobexApp, "two", wait: true)).Dispose();
 
         // Act
-        using var acme = await Send(client, HttpMethod.Get, "/cache/stats", AcmeApp);
-        using var acmeNamed = await Send(client, HttpMethod.Get, "/cache/stats?tenant=acme", AcmeApp);
-        using var globexAsksAcme = await Send(client, HttpMethod.Get, "/cache/stats?tenant=acme", GlobexApp);
-        using var readerAsksAcme = await Send(client, HttpMethod.Get, "/cache/stats?tenant=acme", Reader);
-        using var opsAsksAcme = await Send(client, HttpMethod.Get, "/cache/stats?tenant=acme", Ops);
-        using var opsBadName = await Send(client, HttpMethod.Get, "/cache/stats?tenant=no%20such", Ops);
-        using var all = await Send(client, HttpMethod.Get, "/cache/stats", Ops);
+        using var acme = await client.SendWithKeyAsync(HttpMethod.Get, "/cache/stats", AcmeApp);
+        using var acmeNamed = await client.SendWithKeyAsync(HttpMethod.Get, "/cache/stats?tenant=acme", AcmeApp);
+        using var globexAsksAcme = await client.SendWithKeyAsync(HttpMethod.Get, "/cache/stats?tenant=acme", GlobexApp);
+        using var readerAsksAcme = await client.SendWithKeyAsync(HttpMethod.Get, "/cache/stats?tenant=acme", Reader);
+        using var opsAsksAcme = await client.SendWithKeyAsync(HttpMethod.Get, "/cache/stats?tenant=acme", Ops);
+        using var opsBadName = await client.SendWithKeyAsync(HttpMethod.Get, "/cache/stats?tenant=no%20such", Ops);
+        using var all = await client.SendWithKeyAsync(HttpMethod.Get, "/cache/stats", Ops);
 
         // Assert
         foreach (var response in new[] { acme, acmeNamed, opsAsksAcme })
@@ -200,12 +200,12 @@ public sealed class TenantEndpointsTests
         var settings = new Dictionary<string, string?>(TestKeys.Settings(Keys)) { ["Tenants:MaxInflight"] = "1" };
         await using var factory = new GatewayFactory(settings, backends: backend);
         using var client = factory.CreateClient();
-        using var first = await PredictAsync(client, AcmeApp, "first");
+        using var first = await client.PredictWithKeyAsync(AcmeApp, "first");
 
         // Act
-        using var second = await PredictAsync(client, AcmeApp, "second");
-        using var other = await PredictAsync(client, GlobexApp, "second");
-        using var noTenant = await PredictAsync(client, Reader, "second");
+        using var second = await client.PredictWithKeyAsync(AcmeApp, "second");
+        using var other = await client.PredictWithKeyAsync(GlobexApp, "second");
+        using var noTenant = await client.PredictWithKeyAsync(Reader, "second");
         backend.Release();
 
         // Assert
@@ -229,24 +229,14 @@ public sealed class TenantEndpointsTests
         using var client = factory.CreateClient();
 
         // Act
-        using var byTenantAdmin = await Send(client, HttpMethod.Get, path, AcmeAdmin);
-        using var byGlobalAdmin = await Send(client, HttpMethod.Get, path, Ops);
+        using var byTenantAdmin = await client.SendWithKeyAsync(HttpMethod.Get, path, AcmeAdmin);
+        using var byGlobalAdmin = await client.SendWithKeyAsync(HttpMethod.Get, path, Ops);
 
         // Assert: these show every tenant's figures.
         var problem = await byTenantAdmin.AssertProblemAsync(HttpStatusCode.Forbidden);
         Assert.Contains("'admin' role and no tenant", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.True(byGlobalAdmin.IsSuccessStatusCode, $"{path}: {(int)byGlobalAdmin.StatusCode}");
     }
-
-    private static Task<HttpResponseMessage> PredictAsync(
-        HttpClient client, string key, string text, string? model = null, bool wait = false, params (string Name, string Value)[] headers)
-    {
-        (string, string)[] all = [("X-Api-Key", key), .. wait ? [("Prefer", "wait=30")] : Array.Empty<(string, string)>(), .. headers];
-        return client.SendAsync(GatewayHttp.PredictRequest(text, model, all));
-    }
-
-    private static Task<HttpResponseMessage> Send(HttpClient client, HttpMethod method, string path, string key) =>
-        client.SendAsync(TestKeys.Header(method, path, key));
 
     private static async Task<Guid> JobIdOf(HttpResponseMessage response) => (await response.ReadJsonAsync()).GetProperty("job_id").GetGuid();
 }
