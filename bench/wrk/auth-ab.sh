@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # What checking an API key costs on the hit path: two Release gateways side by side, one open (no Auth:Keys) and one
 # with a key (its rate limit far above the load, so the limiter runs but never refuses), every text of texts.txt
-# warmed on both, then ROUNDS rounds of wrk against each in turn (open, keyed, open, keyed, ...) so both see the same
-# machine. Prints each round's rates and the keyed/open ratio of the medians.
-# Environment: ROUNDS (default 5), DURATION (10s), THREADS (2), CONNECTIONS (64); NO_BUILD=1 runs the gateway as built.
+# warmed on both, then ROUNDS rounds of wrk against each in turn (the first of each round alternating) so both see the
+# same machine. Prints each round's rates and the keyed/open ratio of the medians.
+# Environment: ROUNDS (default 6), DURATION (10s), THREADS (2), CONNECTIONS (64); NO_BUILD=1 runs the gateway as built.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-rounds="${ROUNDS:-5}"
+rounds="${ROUNDS:-6}"
 duration="${DURATION:-10s}"
 threads="${THREADS:-2}"
 connections="${CONNECTIONS:-64}"
@@ -38,9 +38,11 @@ echo "open $open, keyed $keyed; $(wc -l <"$WRK_TEXTS") warmed texts; $(nproc) cp
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 open_rates=()
 keyed_rates=()
+run_open() { BENCH_API_KEY= wrk -t"$threads" -c"$connections" -d"$duration" -s "$root/bench/wrk/post.lua" "$open/predict" | rate; }
+run_keyed() { BENCH_API_KEY="$key" wrk -t"$threads" -c"$connections" -d"$duration" -s "$root/bench/wrk/post.lua" "$keyed/predict" | rate; }
 for round in $(seq 1 "$rounds"); do
-  o=$(BENCH_API_KEY= wrk -t"$threads" -c"$connections" -d"$duration" -s "$root/bench/wrk/post.lua" "$open/predict" | rate)
-  k=$(BENCH_API_KEY="$key" wrk -t"$threads" -c"$connections" -d"$duration" -s "$root/bench/wrk/post.lua" "$keyed/predict" | rate)
+  # Which goes first alternates: the second run of a round meets a machine the first has warmed (or tired).
+  if (( round % 2 )); then o=$(run_open); k=$(run_keyed); else k=$(run_keyed); o=$(run_open); fi
   open_rates+=("$o")
   keyed_rates+=("$k")
   echo "round $round: open $o req/s, keyed $k req/s"

@@ -9,7 +9,7 @@ namespace PredictionCache.Gateway.Dashboard;
 /// <c>GET /dashboard</c> (the page, with its <c>app.js</c> and <c>app.css</c>, embedded in this assembly),
 /// <c>GET /dashboard/data</c> (its JSON, polled each second) and the Orleans Dashboard under <see cref="OrleansPrefix"/>,
 /// all with <see cref="DashboardSecurityHeaders"/> (a middleware) and for global <c>admin</c> keys (a browser sends its key as
-/// <c>?api_key=</c>, then in a cookie: <see cref="ApiKeyAuthenticationHandler"/>).
+/// <c>?api_key=</c>, then in a cookie: <see cref="ApiKeyAuthentication"/>).
 /// </summary>
 internal static class DashboardEndpoints
 {

@@ -19,7 +19,7 @@ internal static class GatewayDefaults
 
         // ASP.NET Core's authentication handler base logs every challenge and forbid at Information: a flood of 401s
         // would flood the log. Lower this category to see refusals (the key's name, never the key) and who signed in.
-        ["Logging:LogLevel:PredictionCache.Gateway.Security.ApiKeyAuthenticationHandler"] = "Warning",
+        ["Logging:LogLevel:PredictionCache.Gateway.Security.ApiKeyAuthentication"] = "Warning",
     };
 
     /// <summary>Puts <see cref="Settings"/> first among <paramref name="configuration"/>'s sources, under every other one.</summary>

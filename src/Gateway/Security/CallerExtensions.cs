@@ -4,7 +4,7 @@ namespace PredictionCache.Gateway.Security;
 internal static class CallerExtensions
 {
     /// <summary>
-    /// The caller the request's API key names (set by <see cref="ApiKeyAuthenticationHandler"/> on the request's features:
+    /// The caller the request's API key names (set by <see cref="ApiKeyAuthentication"/> on the request's features:
     /// one feature lookup), or <see cref="Caller.Anonymous"/> when no keys are configured.
     /// </summary>
     /// <exception cref="InvalidOperationException">

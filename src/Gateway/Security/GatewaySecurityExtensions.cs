@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.RateLimiting;
@@ -31,12 +30,12 @@ internal static class GatewaySecurityExtensions
 
         services.AddSingleton<ApiKeyRing>();
         services.AddSingleton<SecurityMetrics>();
-        // AddAuthenticationCore, not AddAuthentication: the latter adds Data Protection (a key ring created and written
-        // to disk at start-up) for cookie and remote schemes, which an API-key scheme never uses.
-        services.AddAuthenticationCore(authentication => authentication.DefaultScheme = ApiKeyDefaults.Scheme);
-        services.AddWebEncoders();
-        new AuthenticationBuilder(services)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, configureOptions: null);
+
+        // No authentication services: UseApiKeyAuthentication sets the principal, which authorization reads from
+        // HttpContext.User, and ApiKeyAuthentication answers its challenges and forbids. ASP.NET Core's authentication
+        // middleware (which WebApplication adds by itself once a scheme is registered) would make a handler, a scope
+        // and a logger for every request.
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiKeyAuthentication>();
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(ApiKeyDefaults.Predict, policy => policy.RequireAuthenticatedUser().RequireRole(ApiKeyDefaults.Predict, ApiKeyDefaults.Admin))
@@ -66,9 +65,30 @@ internal static class GatewaySecurityExtensions
             return app;
         }
 
-        app.UseAuthentication();
+        app.UseApiKeyAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        return app;
+    }
+
+    /// <summary>
+    /// Authenticates every request once, before authorization: a known key puts its principal on
+    /// <see cref="HttpContext.User"/> (authorization reads it there) and its caller on the features. A missing or bad key
+    /// leaves the request anonymous, and authorization's challenge says what was wrong.
+    /// </summary>
+    public static WebApplication UseApiKeyAuthentication(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var ring = app.Services.GetRequiredService<ApiKeyRing>();
+        app.Use((context, next) =>
+        {
+            if (ApiKeyAuthentication.Authenticate(context, ring) is { Succeeded: true } result)
+            {
+                context.User = result.Principal;
+            }
+
+            return next(context);
+        });
         return app;
     }
 }

@@ -1,22 +1,21 @@
-using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.Primitives;
 using PredictionCache.Gateway.Infrastructure;
 
 namespace PredictionCache.Gateway.Security;
 
 /// <summary>
-/// The API-key scheme: a key in <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key</c> (and, under
+/// API keys on the request path: a key in <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key</c> (and, under
 /// <c>/dashboard</c> only, in the <c>api_key</c> query parameter, which then sets an HTTP-only cookie, or in that
-/// cookie), checked against the configured hashes (<see cref="ApiKeyRing"/>). A match puts the key's
-/// <see cref="Caller"/> on the request's features. Challenges are <c>401</c> and forbids <c>403</c>, as problem+json;
-/// no problem, log line or exception ever holds the presented key.
+/// cookie), checked against the configured hashes (<see cref="ApiKeyRing"/>). A match puts the key's principal on
+/// <see cref="HttpContext.User"/>, which ASP.NET Core's authorization reads, and its <see cref="Caller"/> on the
+/// features; the request pays for one hash and one lookup, and no authentication handler is made for it. As
+/// authorization's result handler (<see cref="IAuthorizationMiddlewareResultHandler"/>) it answers a challenge with
+/// <c>401</c> and a forbid with <c>403</c>, as problem+json; no problem, log line or exception ever holds the presented key.
 /// </summary>
-internal sealed partial class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyRing ring)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+internal sealed partial class ApiKeyAuthentication(ILogger<ApiKeyAuthentication> logger) : IAuthorizationMiddlewareResultHandler
 {
     private const string HowToSend = "Send a key as 'Authorization: Bearer <key>' or in the X-Api-Key header";
 
@@ -26,32 +25,34 @@ internal sealed partial class ApiKeyAuthenticationHandler(
 
     private static readonly AuthenticateResult Malformed = AuthenticateResult.Fail($"The API key is empty or sent more than once. {HowToSend}.");
 
-    private static readonly Task<AuthenticateResult> None = Task.FromResult(AuthenticateResult.NoResult());
-
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    /// <summary>
+    /// The key the request carries, checked: success (the caller set on the request, and a key that came in the
+    /// dashboard's query kept in its cookie), a failure saying what was wrong, or no result when there is no key.
+    /// </summary>
+    internal static AuthenticateResult Authenticate(HttpContext context, ApiKeyRing ring)
     {
-        var request = Request;
+        var request = context.Request;
         var presented = Read(request, out var fromQuery);
         if (presented.Failure is { } failure)
         {
-            return Task.FromResult(failure);
+            return Refuse(context, failure);
         }
 
         if (presented.Key is not { } value)
         {
-            return None;
+            return AuthenticateResult.NoResult();
         }
 
         if (!ring.TryFind(value.AsSpan().Trim(), out var key))
         {
-            return Task.FromResult(Unknown);
+            return Refuse(context, Unknown);
         }
 
-        Context.Features.Set(key.Caller);
+        context.Features.Set(key.Caller);
         if (fromQuery)
         {
             // A browser's address bar: the dashboards' own requests (scripts, API calls) carry the cookie instead.
-            Response.Cookies.Append(ApiKeyDefaults.Cookie, value, new CookieOptions
+            context.Response.Cookies.Append(ApiKeyDefaults.Cookie, value, new CookieOptions
             {
                 Path = ApiKeyDefaults.DashboardPath,
                 HttpOnly = true,
@@ -60,33 +61,50 @@ internal sealed partial class ApiKeyAuthenticationHandler(
             });
         }
 
-        LogAuthenticated(Logger, key.Name);
-        return Task.FromResult(key.Authenticated);
+        return key.Authenticated;
     }
 
-    /// <summary><c>401</c>, <c>WWW-Authenticate: Bearer</c> and a problem saying what was wrong (never the key).</summary>
-    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    /// <summary>
+    /// Authorization's outcome: on success the endpoint runs; a request with no valid key gets <c>401</c>,
+    /// <c>WWW-Authenticate: Bearer</c> and a problem saying what was wrong (never the key); a key without the role the
+    /// endpoint needs gets <c>403</c> and a problem naming the key and the role.
+    /// </summary>
+    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
-        var result = await HandleAuthenticateOnceSafeAsync();
-        var detail = result.Failure?.Message
-            ?? (IsDashboard(Request)
-                ? $"The request carries no API key. {HowToSend}, or open the page with ?{ApiKeyDefaults.Query}=<key>."
-                : $"The request carries no API key. {HowToSend}.");
-        Response.Headers.WWWAuthenticate = result.Failure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
-        LogRefused(Logger, Request.Method, Request.Path, detail);
-        await Problems.Unauthorized(detail).ExecuteAsync(Context);
-    }
+        ArgumentNullException.ThrowIfNull(next);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(authorizeResult);
+        if (authorizeResult.Succeeded)
+        {
+            return next(context);
+        }
 
-    /// <summary><c>403</c> and a problem naming the key and the role it lacks.</summary>
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
-    {
-        var name = Context.Features.Get<Caller>()?.Name ?? "(unknown)";
-        var policies = Context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>() ?? [];
+        var request = context.Request;
+        if (context.Features.Get<Caller>() is not { } caller)
+        {
+            var failure = context.Features.Get<AuthenticateResult>()?.Failure;
+            var detail = failure?.Message
+                ?? (IsDashboard(request)
+                    ? $"The request carries no API key. {HowToSend}, or open the page with ?{ApiKeyDefaults.Query}=<key>."
+                    : $"The request carries no API key. {HowToSend}.");
+            context.Response.Headers.WWWAuthenticate = failure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
+            LogRefused(logger, request.Method, request.Path, detail);
+            return Problems.Unauthorized(detail).ExecuteAsync(context);
+        }
+
+        var policies = context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>() ?? [];
         var role = policies.Any(p => p.Policy == ApiKeyDefaults.GlobalAdmin) ? $"the '{ApiKeyDefaults.Admin}' role and no tenant"
             : policies.Any(p => p.Policy == ApiKeyDefaults.Admin) ? $"the '{ApiKeyDefaults.Admin}' role"
             : $"the '{ApiKeyDefaults.Predict}' or '{ApiKeyDefaults.Admin}' role";
-        LogForbidden(Logger, name, Request.Method, Request.Path, role);
-        return Problems.Forbidden($"The API key '{name}' may not call {Request.Method} {Request.Path}: it needs {role}.").ExecuteAsync(Context);
+        LogForbidden(logger, caller.Name, request.Method, request.Path, role);
+        return Problems.Forbidden($"The API key '{caller.Name}' may not call {request.Method} {request.Path}: it needs {role}.").ExecuteAsync(context);
+    }
+
+    /// <summary>Remembers why the request's key was refused, for the <c>401</c>'s detail.</summary>
+    private static AuthenticateResult Refuse(HttpContext context, AuthenticateResult failure)
+    {
+        context.Features.Set(failure);
+        return failure;
     }
 
     /// <summary>
@@ -143,9 +161,6 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     private static bool IsBlank(ReadOnlySpan<char> value) => value.Trim().IsEmpty;
 
     private static bool IsDashboard(HttpRequest request) => request.Path.StartsWithSegments(ApiKeyDefaults.DashboardPath, StringComparison.OrdinalIgnoreCase);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Request authenticated with the API key {KeyName}")]
-    private static partial void LogAuthenticated(ILogger logger, string keyName);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} {Path} refused (401): {Reason}")]
     private static partial void LogRefused(ILogger logger, string method, PathString path, string reason);
