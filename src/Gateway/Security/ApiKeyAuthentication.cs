@@ -1,21 +1,21 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.Primitives;
 using PredictionCache.Gateway.Infrastructure;
 
 namespace PredictionCache.Gateway.Security;
 
 /// <summary>
-/// API keys on the request path: a key in <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key</c> (and, under
-/// <c>/dashboard</c> only, in the <c>api_key</c> query parameter, which then sets an HTTP-only cookie, or in that
-/// cookie), checked against the configured hashes (<see cref="ApiKeyRing"/>). A match puts the key's principal on
-/// <see cref="HttpContext.User"/>, which ASP.NET Core's authorization reads, and its <see cref="Caller"/> on the
-/// features; the request pays for one hash and one lookup, and no authentication handler is made for it. As
-/// authorization's result handler (<see cref="IAuthorizationMiddlewareResultHandler"/>) it answers a challenge with
-/// <c>401</c> and a forbid with <c>403</c>, as problem+json; no problem, log line or exception ever holds the presented key.
+/// API keys on the request path, in one middleware: a key in <c>Authorization: Bearer &lt;key&gt;</c> or
+/// <c>X-Api-Key</c> (and, under <c>/dashboard</c> only, in the <c>api_key</c> query parameter, which then sets an
+/// HTTP-only cookie, or in that cookie) is checked against the configured hashes (<see cref="ApiKeyRing"/>), and the
+/// endpoint's <c>RequireAuthorization(policy)</c> against the key's roles and tenant (<see cref="ApiKeyDefaults"/>'s
+/// policies; an endpoint that names none needs a key, one marked <c>AllowAnonymous</c> none). A request pays for one
+/// hash, one lookup and the metadata the endpoint already holds: no authentication handler, scope, principal or policy
+/// evaluation is made for it. No key, or a bad one: <c>401</c>; a key without the role: <c>403</c>; as problem+json, and
+/// no problem, log line or exception ever holds the presented key.
 /// </summary>
-internal sealed partial class ApiKeyAuthentication(ILogger<ApiKeyAuthentication> logger) : IAuthorizationMiddlewareResultHandler
+internal sealed partial class ApiKeyAuthentication(ApiKeyRing ring, ILogger<ApiKeyAuthentication> logger)
 {
     private const string HowToSend = "Send a key as 'Authorization: Bearer <key>' or in the X-Api-Key header";
 
@@ -64,17 +64,14 @@ internal sealed partial class ApiKeyAuthentication(ILogger<ApiKeyAuthentication>
         return key.Authenticated;
     }
 
-    /// <summary>
-    /// Authorization's outcome: on success the endpoint runs; a request with no valid key gets <c>401</c>,
-    /// <c>WWW-Authenticate: Bearer</c> and a problem saying what was wrong (never the key); a key without the role the
-    /// endpoint needs gets <c>403</c> and a problem naming the key and the role.
-    /// </summary>
-    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    /// <summary>Authenticates the request, and lets it through when its endpoint allows its key; else answers 401 or 403.</summary>
+    public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        ArgumentNullException.ThrowIfNull(next);
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(authorizeResult);
-        if (authorizeResult.Succeeded)
+        ArgumentNullException.ThrowIfNull(next);
+        var result = Authenticate(context, ring);
+        var metadata = context.GetEndpoint()?.Metadata;
+        if (metadata?.GetMetadata<IAllowAnonymous>() is not null)
         {
             return next(context);
         }
@@ -82,7 +79,7 @@ internal sealed partial class ApiKeyAuthentication(ILogger<ApiKeyAuthentication>
         var request = context.Request;
         if (context.Features.Get<Caller>() is not { } caller)
         {
-            var failure = context.Features.Get<AuthenticateResult>()?.Failure;
+            var failure = result.Failure;
             var detail = failure?.Message
                 ?? (IsDashboard(request)
                     ? $"The request carries no API key. {HowToSend}, or open the page with ?{ApiKeyDefaults.Query}=<key>."
@@ -92,12 +89,40 @@ internal sealed partial class ApiKeyAuthentication(ILogger<ApiKeyAuthentication>
             return Problems.Unauthorized(detail).ExecuteAsync(context);
         }
 
-        var policies = context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>() ?? [];
-        var role = policies.Any(p => p.Policy == ApiKeyDefaults.GlobalAdmin) ? $"the '{ApiKeyDefaults.Admin}' role and no tenant"
-            : policies.Any(p => p.Policy == ApiKeyDefaults.Admin) ? $"the '{ApiKeyDefaults.Admin}' role"
-            : $"the '{ApiKeyDefaults.Predict}' or '{ApiKeyDefaults.Admin}' role";
+        // Every key has a role, and either role may predict: only admin policies can refuse a key.
+        var policies = metadata?.GetOrderedMetadata<IAuthorizeData>() ?? [];
+        var needs = Strictest(policies);
+        if (needs == ApiKeyDefaults.Predict || (caller.IsAdmin && (needs == ApiKeyDefaults.Admin || caller.IsGlobal)))
+        {
+            return next(context);
+        }
+
+        var role = needs == ApiKeyDefaults.GlobalAdmin ? $"the '{ApiKeyDefaults.Admin}' role and no tenant" : $"the '{ApiKeyDefaults.Admin}' role";
         LogForbidden(logger, caller.Name, request.Method, request.Path, role);
         return Problems.Forbidden($"The API key '{caller.Name}' may not call {request.Method} {request.Path}: it needs {role}.").ExecuteAsync(context);
+    }
+
+    /// <summary>The strictest of the endpoint's policies (<see cref="ApiKeyDefaults.Predict"/> when it names none: any key).</summary>
+    private static string Strictest(IReadOnlyList<IAuthorizeData> policies)
+    {
+        var needs = ApiKeyDefaults.Predict;
+        foreach (var data in policies)
+        {
+            switch (data.Policy)
+            {
+                case ApiKeyDefaults.GlobalAdmin:
+                    return ApiKeyDefaults.GlobalAdmin;
+                case ApiKeyDefaults.Admin:
+                    needs = ApiKeyDefaults.Admin;
+                    break;
+                case null or ApiKeyDefaults.Predict:
+                    break;
+                default:
+                    throw new InvalidOperationException($"The policy '{data.Policy}' is not one of the API keys' policies.");
+            }
+        }
+
+        return needs;
     }
 
     /// <summary>Remembers why the request's key was refused, for the <c>401</c>'s detail.</summary>

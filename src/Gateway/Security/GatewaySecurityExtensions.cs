@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -10,9 +9,9 @@ internal static class GatewaySecurityExtensions
 {
     /// <summary>
     /// Binds and validates <see cref="AuthOptions"/> (and refuses an open gateway on a non-loopback address); with keys
-    /// configured, adds the API-key scheme, the <c>predict</c> and <c>admin</c> policies with a fallback that requires a
-    /// key wherever no policy is said, the per-key rate limiter and the keys in the OpenAPI document. With none, adds no
-    /// security service at all: the gateway stays open and pays nothing per request.
+    /// configured, adds the key check (<see cref="ApiKeyAuthentication"/>: the endpoints' <c>predict</c>, <c>admin</c> and
+    /// <c>global-admin</c> policies, and a key wherever no policy is said), the per-key rate limiter and the keys in the
+    /// OpenAPI document. With none, adds no security service at all: the gateway stays open and pays nothing per request.
     /// </summary>
     public static IServiceCollection AddGatewaySecurity(this IServiceCollection services, IConfiguration configuration)
     {
@@ -21,27 +20,19 @@ internal static class GatewaySecurityExtensions
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         var keysConfigured = configuration.GetSection($"{AuthOptions.SectionName}:{nameof(AuthOptions.Keys)}").GetChildren().Any();
         services.AddSingleton(new SecurityMode(keysConfigured));
+
+        // The endpoints' RequireAuthorization metadata is read by ApiKeyAuthentication, not by ASP.NET Core's
+        // authorization middleware (with none registered, WebApplication adds no authentication or authorization
+        // middleware of its own, which would make a handler, a scope, a principal and a policy evaluation per request).
+        services.Configure<RouteOptions>(routes => routes.SuppressCheckForUnhandledSecurityMetadata = true);
         if (!keysConfigured)
         {
-            // The endpoints' RequireAuthorization metadata stays unread: no authorization middleware runs to read it.
-            services.Configure<RouteOptions>(routes => routes.SuppressCheckForUnhandledSecurityMetadata = true);
             return services;
         }
 
         services.AddSingleton<ApiKeyRing>();
         services.AddSingleton<SecurityMetrics>();
-
-        // No authentication services: UseApiKeyAuthentication sets the principal, which authorization reads from
-        // HttpContext.User, and ApiKeyAuthentication answers its challenges and forbids. ASP.NET Core's authentication
-        // middleware (which WebApplication adds by itself once a scheme is registered) would make a handler, a scope
-        // and a logger for every request.
-        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiKeyAuthentication>();
-        services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
-            .AddPolicy(ApiKeyDefaults.Predict, policy => policy.RequireAuthenticatedUser().RequireRole(ApiKeyDefaults.Predict, ApiKeyDefaults.Admin))
-            .AddPolicy(ApiKeyDefaults.Admin, policy => policy.RequireAuthenticatedUser().RequireRole(ApiKeyDefaults.Admin))
-            .AddPolicy(ApiKeyDefaults.GlobalAdmin, policy => policy.RequireAuthenticatedUser().RequireRole(ApiKeyDefaults.Admin)
-                .RequireAssertion(static context => string.IsNullOrEmpty(context.User.FindFirst(ApiKeyDefaults.TenantClaim)?.Value)));
+        services.AddSingleton<ApiKeyAuthentication>();
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<ApiKeyRing, SecurityMetrics, ILoggerFactory>(KeyRateLimits.Configure);
         services.Configure<OpenApiOptions>("v1", openApi =>
@@ -53,8 +44,8 @@ internal static class GatewaySecurityExtensions
     }
 
     /// <summary>
-    /// With keys configured: authentication (the key checked, the caller set), authorization (the endpoint's role, or a
-    /// key at all), then the key's rate limit, so refused requests count against no key. Goes after the middleware that
+    /// With keys configured: the key checked against the endpoint's policy (the caller set, or 401/403), then the key's
+    /// rate limit, so refused requests count against no key. Goes after the middleware that
     /// serves open pages (Swagger UI) and before the endpoints.
     /// </summary>
     public static WebApplication UseGatewaySecurity(this WebApplication app)
@@ -65,30 +56,9 @@ internal static class GatewaySecurityExtensions
             return app;
         }
 
-        app.UseApiKeyAuthentication();
-        app.UseAuthorization();
+        var keys = app.Services.GetRequiredService<ApiKeyAuthentication>();
+        app.Use(keys.InvokeAsync);
         app.UseRateLimiter();
-        return app;
-    }
-
-    /// <summary>
-    /// Authenticates every request once, before authorization: a known key puts its principal on
-    /// <see cref="HttpContext.User"/> (authorization reads it there) and its caller on the features. A missing or bad key
-    /// leaves the request anonymous, and authorization's challenge says what was wrong.
-    /// </summary>
-    public static WebApplication UseApiKeyAuthentication(this WebApplication app)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        var ring = app.Services.GetRequiredService<ApiKeyRing>();
-        app.Use((context, next) =>
-        {
-            if (ApiKeyAuthentication.Authenticate(context, ring) is { Succeeded: true } result)
-            {
-                context.User = result.Principal;
-            }
-
-            return next(context);
-        });
         return app;
     }
 }
